@@ -1,0 +1,103 @@
+import type { Acl } from './acl.js';
+import type { CreateModeFlag } from './create-mode.js';
+import type { ErrorCodeNumber } from '../errors/error-code.js';
+
+/**
+ * Every txn carries the header the leader stamped at prep: who asked, which of their requests it was,
+ * the zxid it commits at, and the leader's clock (ctime/mtime, TTL and container ages use it; apply
+ * never reads a clock of its own).
+ */
+export interface TxnHeader {
+  readonly sessionId: bigint;
+  /** The client's request number (xid) within its session; 0 for txns the leader makes itself. */
+  readonly cxid: number;
+  readonly zxid: bigint;
+  readonly timeMs: number;
+}
+
+/** A create, fully resolved: the actual (sequential) path, owner and the parent's new create count. */
+export interface CreateTxn {
+  readonly type: 'create';
+  readonly path: string;
+  readonly data: Uint8Array;
+  /** Already fixed up: "auth" entries expanded into the creator's ids. */
+  readonly acl: readonly Acl[];
+  readonly mode: CreateModeFlag;
+  /** The owner session for ephemerals, 0n otherwise. */
+  readonly ephemeralOwner: bigint;
+  /** TTL in ms for the TTL modes, 0 otherwise. */
+  readonly ttlMs: number;
+  /** The parent's count of child creates after this one (its stored cversion, the sequence counter). */
+  readonly parentCversion: number;
+}
+
+export interface DeleteTxn {
+  readonly type: 'delete';
+  readonly path: string;
+}
+
+export interface SetDataTxn {
+  readonly type: 'setData';
+  readonly path: string;
+  readonly data: Uint8Array;
+  /** The node's version after this write. */
+  readonly version: number;
+}
+
+export interface SetAclTxn {
+  readonly type: 'setACL';
+  readonly path: string;
+  readonly acl: readonly Acl[];
+  /** The node's aversion after this write. */
+  readonly version: number;
+}
+
+export interface CheckTxn {
+  readonly type: 'check';
+  readonly path: string;
+  readonly version: number;
+}
+
+/** A failed write still takes a zxid; it records the error the client gets. */
+export interface ErrorTxn {
+  readonly type: 'error';
+  readonly code: ErrorCodeNumber;
+}
+
+/**
+ * A multi: either every entry is a create/delete/setData/check txn (success), or every entry is an
+ * ErrorTxn — OK (0) before the failing op, its error, RUNTIMEINCONSISTENCY after it.
+ */
+export interface MultiTxn {
+  readonly type: 'multi';
+  readonly txns: readonly (CreateTxn | DeleteTxn | SetDataTxn | CheckTxn | ErrorTxn)[];
+}
+
+/** The leader's deletion of an empty container or an expired TTL node. */
+export interface DeleteContainerTxn {
+  readonly type: 'deleteContainer';
+  readonly path: string;
+}
+
+/** A new session (id in the header), with its negotiated timeout. */
+export interface CreateSessionTxn {
+  readonly type: 'createSession';
+  readonly timeoutMs: number;
+}
+
+/** The end of the session named in the header: its ephemerals are deleted. */
+export interface CloseSessionTxn {
+  readonly type: 'closeSession';
+}
+
+export type Txn =
+  | CreateTxn
+  | DeleteTxn
+  | SetDataTxn
+  | SetAclTxn
+  | CheckTxn
+  | ErrorTxn
+  | MultiTxn
+  | DeleteContainerTxn
+  | CreateSessionTxn
+  | CloseSessionTxn;
