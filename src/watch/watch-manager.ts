@@ -200,16 +200,27 @@ export class WatchManager {
    * A (re)connecting client's SetWatches2 (ZooKeeper's `DataTree.setWatches`; see planSetWatches):
    * events it missed are delivered now, the rest re-registered. The immediate events carry zxid -1
    * (ZooKeeper's `WatchedEvent.NO_ZXID`, as ZooKeeper sends them). Paths are checked and the limits
-   * applied before anything changes: on an error nothing is registered and nothing delivered.
+   * applied before anything changes: on an error nothing is registered and nothing delivered. The
+   * lists together may name at most maxWatchesPerWatcher paths (QUOTAEXCEEDED), which bounds the
+   * events one call can produce.
    */
   setWatches(watcher: bigint, relativeZxid: bigint, lists: SetWatchesLists, tree: WatchTreeView): Delivery[] {
-    for (const list of [
+    const all = [
       lists.dataWatches,
       lists.existWatches,
       lists.childWatches,
       lists.persistentWatches,
       lists.persistentRecursiveWatches,
-    ]) {
+    ];
+    const pathCount = all.reduce((sum, list) => sum + list.length, 0);
+    if (pathCount > this.limits.maxWatchesPerWatcher) {
+      // A client can hold no more watches than this, so it never has more paths to send.
+      throw new KeeperError(
+        'QUOTAEXCEEDED',
+        `setWatches names ${pathCount} paths; at most ${this.limits.maxWatchesPerWatcher} (maxWatchesPerWatcher)`,
+      );
+    }
+    for (const list of all) {
       for (const path of list) validatePath(path);
     }
     const plan = planSetWatches(relativeZxid, lists, tree);

@@ -173,6 +173,8 @@ export class ReferenceWatches {
     lists: ReferenceSetWatches,
     nodes: ReadonlyMap<string, ReferenceStat>,
   ): string[] | 'QUOTAEXCEEDED' {
+    const named = Object.values(lists).reduce((sum: number, list: readonly string[]) => sum + list.length, 0);
+    if (named > this.maxPerWatcher) return 'QUOTAEXCEEDED';
     const events: string[] = [];
     const additions: { path: string; kind: ReferenceKind }[] = [];
     for (const path of lists.dataWatches) {

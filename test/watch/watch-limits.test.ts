@@ -88,14 +88,23 @@ describe('watch limits (a deliberate difference: ZooKeeper has none)', () => {
   });
 
   it('setWatches past the limit registers nothing and delivers nothing', () => {
-    const watches = new WatchManager({ maxWatchesPerWatcher: 2 });
+    const watches = new WatchManager({ maxWatchesPerWatcher: 3 });
+    watches.addDataWatch(A, '/before');
     const tree = { stat: (path: string) => (path === '/x' ? { mzxid: 1n, pzxid: 1n } : null) };
     const sent = { ...noWatches, dataWatches: ['/gone', '/x'], persistentWatches: ['/p'] };
     expect(codeOf(() => watches.setWatches(A, 5n, sent, tree))).toBe('QUOTAEXCEEDED');
-    expect(watches.watchCount()).toBe(0);
-    const fits = { ...noWatches, dataWatches: ['/gone', '/x'], existWatches: ['/x', '/y'] };
+    expect(watches.watchCount()).toBe(1);
+    const fits = { ...noWatches, dataWatches: ['/gone', '/x'], existWatches: ['/x'] };
     expect(watches.setWatches(A, 5n, fits, tree).map((d) => d.event.type)).toEqual(['NodeDeleted', 'NodeCreated']);
     expect(watches.watchCount()).toBe(2);
+  });
+
+  it('setWatches naming more paths than maxWatchesPerWatcher is QUOTAEXCEEDED, even if they all fire now', () => {
+    const watches = new WatchManager({ maxWatchesPerWatcher: 2 });
+    const tree = { stat: () => null };
+    const sent = { ...noWatches, dataWatches: ['/g1', '/g2'], childWatches: ['/g3'] };
+    expect(codeOf(() => watches.setWatches(A, 5n, sent, tree))).toBe('QUOTAEXCEEDED');
+    expect(watches.setWatches(A, 5n, { ...sent, childWatches: [] }, tree)).toHaveLength(2);
   });
 
   it('limits that are not positive integers are BADARGUMENTS', () => {

@@ -41,7 +41,7 @@ type Command =
       };
     };
 
-const paths = fc.array(path, { maxLength: 3 });
+const paths = fc.array(path, { maxLength: 2 });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('register' as const), watcher, path, kind: fc.constantFrom(...KINDS) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('trigger' as const), triggers: fc.array(trigger, { minLength: 1, maxLength: 5 }), zxid }) },
