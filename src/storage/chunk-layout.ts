@@ -122,6 +122,13 @@ export class ChunkLayout {
     const holder = this.spans[this.spans.length - 1];
     if (holder === undefined || holder.last < index) return;
     holder.last = index - 1;
+    if (holder.last < this.firstIndex) {
+      // What is left of it lies under the snapshot.
+      keys.delete(entryChunkKey(holder.key));
+      this.spans.pop();
+      this.tail = null;
+      return;
+    }
     if (this.tail !== null) {
       this.tail.entries.length = index - holder.key;
       this.tail.bytes = dataBytes(this.tail.entries);

@@ -165,9 +165,7 @@ function replayChunks(
   corrupt: Corrupt,
 ): { entries: Entry[]; spans: ChunkSpan[]; lastChunkEntries: Entry[] } {
   const { chunkKeys, chunks } = records;
-  if (chunkKeys.length !== chunks.length || chunks.length !== meta.chunkCount) {
-    throw corrupt(`${chunks.length} entry chunks where meta counts ${meta.chunkCount}`);
-  }
+  if (chunkKeys.length !== chunks.length) throw corrupt('entry chunk keys and values differ in number');
   if (meta.lastIndex < meta.firstIndex) {
     if (chunks.length > 0) throw corrupt(`${chunks.length} entry chunks in an empty log`);
     return { entries: [], spans: [], lastChunkEntries: [] };
@@ -198,6 +196,9 @@ function replayChunks(
   });
   const last = base + log.length - 1;
   if (last !== meta.lastIndex) throw corrupt(`entry chunks end at ${last}, meta says ${meta.lastIndex}`);
+  // A chunk that should have been deleted but lies inside the others' range would pass the
+  // checks above and bring back superseded entries: the count catches it.
+  if (chunks.length !== meta.chunkCount) throw corrupt(`${chunks.length} entry chunks where meta counts ${meta.chunkCount}`);
   const firstSpan = spans[0];
   if (firstSpan !== undefined && firstSpan.last < meta.firstIndex) {
     throw corrupt(`entry chunk ${firstSpan.key} lies wholly below the first index ${meta.firstIndex}`);
