@@ -1,10 +1,11 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { ReplicaId } from '../consensus/types.js';
 import { assert, KeeperError } from '../errors/keeper-error.js';
 import { ChunkLayout, DEFAULT_CHUNK_LAYOUT, type ChunkLayoutOptions, type ChunkSpan } from './chunk-layout.js';
 import type { DurableStorage, RecoveredState, WriteBatch } from './durable-storage.js';
-import { FORMAT_VERSION, META_KEY, OBJECT_STORE_NAME, replicaDatabaseName, type MetaRecord } from './idb-records.js';
+import { FORMAT_VERSION, META_KEY, replicaDatabaseName, type MetaRecord } from './idb-records.js';
 import { recoverLog } from './idb-recovery.js';
+import { openLogStore, type LogDurability } from './idb-store.js';
 import { DELETE, KeyPlan, type KeyWrite } from './key-plan.js';
 import { LogShape } from './log-shape.js';
 import { StorageListeners } from './storage-listeners.js';
@@ -16,12 +17,20 @@ export interface IndexedDbStorageOptions {
   readonly replicaId: ReplicaId;
   readonly limits?: Partial<StorageLimits>;
   readonly layout?: Partial<ChunkLayoutOptions>;
+  /** When a write counts as durable (see LogDurability); 'strict' unless told otherwise. */
+  readonly durability?: LogDurability;
   /**
-   * The object store to use; by default idb-keyval's `createStore(replicaDatabaseName(room,
-   * replicaId), 'log')`. Tests wrap it to watch transactions.
+   * The object store to use instead of `openLogStore(replicaDatabaseName(room, replicaId),
+   * durability)`. Tests wrap it to watch transactions.
    */
   readonly useStore?: UseStore;
 }
+
+/**
+ * A Raft replica must not acknowledge what an OS crash could take back (a vote, an appended entry),
+ * so writes are flushed unless the caller trades that for speed.
+ */
+export const DEFAULT_LOG_DURABILITY: LogDurability = 'strict';
 
 type Phase = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 
@@ -61,7 +70,7 @@ export class IndexedDbStorage implements DurableStorage {
 
   constructor(options: IndexedDbStorageOptions) {
     this.databaseName = replicaDatabaseName(options.room, options.replicaId);
-    this.useStore = options.useStore ?? createStore(this.databaseName, OBJECT_STORE_NAME);
+    this.useStore = options.useStore ?? openLogStore(this.databaseName, options.durability ?? DEFAULT_LOG_DURABILITY);
     this.limits = resolveStorageLimits(options.limits);
     this.layoutOptions = resolveLayout(options.layout);
   }
@@ -153,7 +162,22 @@ export class IndexedDbStorage implements DurableStorage {
   private startTransaction(): void {
     if (this.inFlight !== null || this.queuedTickets.length === 0 || this.failure !== null) return;
     this.inFlight = { tickets: [], bytes: 0 };
-    this.useStore('readwrite', (store) => {
+    let transaction: Promise<readonly number[]>;
+    try {
+      transaction = this.writeTransaction();
+    } catch (error) {
+      // An opener that throws instead of rejecting (a SecurityError from indexedDB.open).
+      transaction = Promise.reject(error);
+    }
+    transaction.then(
+      (tickets) => this.committed(tickets),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  /** One readwrite transaction carrying every write queued until it starts. */
+  private writeTransaction(): Promise<readonly number[]> {
+    return this.useStore('readwrite', (store) => {
       // Everything submitted until the transaction exists joins it.
       const tickets = this.queuedTickets;
       this.inFlight = { tickets, bytes: this.queuedBytes };
@@ -163,10 +187,7 @@ export class IndexedDbStorage implements DurableStorage {
       writes.push({ key: META_KEY, value: this.metaRecord() });
       issueWrites(store, writes);
       return promisifyRequest(store.transaction).then(() => tickets);
-    }).then(
-      (tickets) => this.committed(tickets),
-      (error: unknown) => this.failed(error),
-    );
+    });
   }
 
   private committed(tickets: readonly number[]): void {

@@ -6,6 +6,7 @@ import { isKeeperError } from '../../src/errors/keeper-error.js';
 import type { ChunkLayoutOptions } from '../../src/storage/chunk-layout.js';
 import { packEntries, type EntryChunkRecord } from '../../src/storage/entry-chunk.js';
 import { OBJECT_STORE_NAME, replicaDatabaseName } from '../../src/storage/idb-records.js';
+import { openLogStore, type LogDurability } from '../../src/storage/idb-store.js';
 import {
   destroyIndexedDbStorage,
   IndexedDbStorage,
@@ -309,5 +310,27 @@ describe('IndexedDbStorage', () => {
     expect([...(recovered.entries[12_345]?.data ?? [])]).toEqual([...(makeEntries(12_346, 1, 3)[0]?.data ?? [])]);
     expect(reopened.chunkSpans().length).toBe(Math.ceil(20_000 / 64));
     await reopened.close();
+  });
+});
+
+describe('log store durability', () => {
+  beforeEach(freshIndexedDb);
+
+  async function readwriteDurability(durability: LogDurability): Promise<string> {
+    const store = openLogStore(replicaDatabaseName(ROOM, REPLICA), durability);
+    return store('readwrite', (objectStore) => objectStore.transaction.durability);
+  }
+
+  it('strict and relaxed are passed to every readwrite transaction; default leaves the browser its choice', async () => {
+    expect(await readwriteDurability('strict')).toBe('strict');
+    expect(await readwriteDurability('relaxed')).toBe('relaxed');
+    expect(await readwriteDurability('default')).toBe('default');
+  });
+
+  it('a log written through one durability mode reads back through another (one database layout)', async () => {
+    await write([{ entries: makeEntries(1, 3, 1) }], { layout: SMALL_LAYOUT, durability: 'default' });
+    expect((await recover({ durability: 'strict' })).entries).toHaveLength(3);
+    await write([{ entries: makeEntries(4, 2, 1) }], { durability: 'relaxed' });
+    expect((await recover({ durability: 'default' })).entries).toHaveLength(5);
   });
 });
