@@ -67,7 +67,8 @@ export class ChunkLayout {
     const lastSpan = this.spans[this.spans.length - 1];
     if (lastSpan !== undefined) {
       assert(lastChunkEntries[0]?.index === lastSpan.key, 'the last chunk entries start at its key');
-      this.openTailIfRoom([...lastChunkEntries]);
+      // A copy: the recovered entries go to the replica, which must not be able to change what is rewritten here.
+      this.openTailIfRoom(unpackEntries(packEntries(lastChunkEntries)));
     }
   }
 

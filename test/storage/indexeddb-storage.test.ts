@@ -334,3 +334,19 @@ describe('log store durability', () => {
     expect((await recover({ durability: 'default' })).entries).toHaveLength(5);
   });
 });
+
+describe('IndexedDbStorage ownership', () => {
+  beforeEach(freshIndexedDb);
+
+  it('changing recovered entries cannot change what the next write stores', async () => {
+    await write([{ entries: makeEntries(1, 2, 1) }]);
+    const storage = storageWith();
+    const recovered = await storage.open();
+    for (const entry of recovered.entries) entry.data.fill(0);
+    const tracker = trackDurable(storage);
+    await tracker.until(storage.submit({ entries: makeEntries(3, 1, 1) }));
+    await storage.close();
+    const entries = (await recover()).entries;
+    expect(entries.map((entry) => [...entry.data])).toEqual(makeEntries(1, 3, 1).map((entry) => [...entry.data]));
+  });
+});
