@@ -1,0 +1,110 @@
+import { Bitset } from './bitset.js';
+import { buildEventList, lift, unlift, type EventNode } from './entry-list.js';
+import { isPending, type Operation } from './history.js';
+import type { Model } from './model.js';
+import { StateCache } from './state-cache.js';
+
+export type Verdict = 'ok' | 'illegal' | 'unknown';
+
+/** Where the search got furthest: the longest linearizable prefix it found and what stopped it. */
+export interface DeepestPoint<State> {
+  /** Operation indices in linearization order. */
+  readonly order: readonly number[];
+  readonly state: State;
+  /** Operations that had been called but not linearized when the blocking one had to return. */
+  readonly candidates: readonly number[];
+  /** The operation whose return forced the search back (its effect had to be placed before it). */
+  readonly blocking: number;
+}
+
+export interface SearchOutcome<State> {
+  readonly verdict: Verdict;
+  /** Calls of `model.step`. */
+  readonly steps: number;
+  /** A linearization (operation indices in order) when the verdict is 'ok'. */
+  readonly linearization: readonly number[] | null;
+  readonly deepest: DeepestPoint<State> | null;
+}
+
+interface Frame<State> {
+  readonly call: EventNode;
+  readonly stateBefore: State;
+}
+
+/**
+ * Wing & Gong's search with Lowe's memo (the state cache) and Porcupine's linked-list layout:
+ * repeatedly take the first call in the list whose operation the model accepts and whose
+ * (linearized set, state) has not been seen, lift it out, and restart from the head; on reaching a
+ * return event (an operation that had to take effect already but could not) undo the last choice.
+ * A pending operation need never be placed: the search succeeds once every returned operation is.
+ */
+export function searchLinearization<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly Operation<Input, Output>[],
+  maxSteps: number,
+): SearchOutcome<State> {
+  const head = buildEventList(operations);
+  const linearized = new Bitset(operations.length);
+  const cache = new StateCache<State>(model as Model<State, unknown, unknown>);
+  const stack: Frame<State>[] = [];
+  let state = model.init();
+  const returnedCount = operations.filter((operation) => !isPending(operation)).length;
+  let unplacedReturned = returnedCount;
+  let steps = 0;
+  let deepest: DeepestPoint<State> | null = null;
+  let deepestPlacedReturned = -1;
+  let entry = head.next;
+
+  while (unplacedReturned > 0) {
+    if (entry === null) throw new Error('meshkeeper assertion failed: the event list ended before its returns');
+    if (entry.kind === 'call') {
+      if (steps >= maxSteps) return { verdict: 'unknown', steps, linearization: null, deepest };
+      steps += 1;
+      const operation = operations[entry.operationIndex]!;
+      const result = model.step(state, operation.input, operation.output, operation.clientId);
+      if (result.ok) {
+        linearized.set(entry.operationIndex);
+        if (cache.addIfAbsent(linearized, result.state)) {
+          stack.push({ call: entry, stateBefore: state });
+          state = result.state;
+          lift(entry);
+          if (!isPending(operation)) unplacedReturned -= 1;
+          entry = head.next;
+          continue;
+        }
+        linearized.clear(entry.operationIndex);
+      }
+      entry = entry.next;
+    } else {
+      const placedReturned = returnedCount - unplacedReturned;
+      if (placedReturned > deepestPlacedReturned || (placedReturned === deepestPlacedReturned && stack.length < deepest!.order.length)) {
+        // Depth counts returned operations only (placing a pending one proves nothing); at equal
+        // depth, the prefix with fewer pending operations reads better.
+        deepestPlacedReturned = placedReturned;
+        deepest = describeDeepest(head, stack, state, entry);
+      }
+      const frame = stack.pop();
+      if (frame === undefined) return { verdict: 'illegal', steps, linearization: null, deepest };
+      const operation = operations[frame.call.operationIndex]!;
+      linearized.clear(frame.call.operationIndex);
+      state = frame.stateBefore;
+      unlift(frame.call);
+      if (!isPending(operation)) unplacedReturned += 1;
+      entry = frame.call.next;
+    }
+  }
+  return { verdict: 'ok', steps, linearization: stack.map((frame) => frame.call.operationIndex), deepest: null };
+}
+
+function describeDeepest<State>(head: EventNode, stack: readonly Frame<State>[], state: State, blocking: EventNode): DeepestPoint<State> {
+  const candidates: number[] = [];
+  for (let event = head.next; event !== null && event !== blocking; event = event.next) {
+    if (event.kind === 'call') candidates.push(event.operationIndex);
+  }
+  return {
+    order: stack.map((frame) => frame.call.operationIndex),
+    state,
+    candidates,
+    blocking: blocking.operationIndex,
+  };
+}
