@@ -147,10 +147,10 @@ export function describeFaultPlan(plan: Omit<FaultPlan, 'describe'>): string {
     `  partitions: ${describeIntermittent(p, 'one')}${p.enabled ? `; ${formatPercent(p.isolateShare)} isolate a replica, ${formatPercent(p.oneWayShare)} one-way, the rest split the replicas` : ''}`,
     `  crashes: ${describeIntermittent(plan.crashes, 'a crash')}`,
     `  pauses (frozen tabs): ${describeIntermittent(plan.pauses, 'a pause')}`,
-    `  clocks: drift up to ±${plan.clocks.maxDriftPpm} ppm, offsets up to ${plan.clocks.maxOffsetTicks} ticks (${[...plan.clocks.skews]
+    `  clocks: ${plan.clocks.maxDriftPpm === 0 ? 'no drift' : `drift up to ±${plan.clocks.maxDriftPpm} ppm`}, offsets up to ${plan.clocks.maxOffsetTicks} ticks (${[...plan.clocks.skews]
       .map(([id, skew]) => `${id} ${skew.driftPpm >= 0 ? '+' : ''}${skew.driftPpm} ppm @${skew.offsetTicks}`)
       .join(', ')})`,
-    `  storage: latency ${describeDelayProfile(plan.storage.latency)}; unsynced writes lost at a crash: ${formatPercent(plan.storage.unsyncedWriteLossChance)}`,
+    `  storage: latency ${describeDelayProfile(plan.storage.latency)}; unsynced writes lost at a crash: ${plan.storage.unsyncedWriteLossChance === 0 ? 'none' : formatPercent(plan.storage.unsyncedWriteLossChance)}`,
     plan.quorumLossAllowed
       ? `  at most ${plan.maxFaultyReplicas} replica(s) faulty at once: quorum loss allowed`
       : `  at most ${plan.maxFaultyReplicas} replica(s) faulty at once: a quorum of ${n - plan.maxFaultyReplicas} stays healthy`,

@@ -55,7 +55,8 @@ export function validateNetworkOptions(options: NetworkOptions): void {
 }
 
 export function describeNetworkOptions(options: NetworkOptions): string {
-  return `delay ${describeDelayProfile(options.delay)}; loss ${formatPercent(options.lossRate)}; duplication ${formatPercent(options.duplicationRate)}; at most ${options.maxQueuedPerLink} in flight per link`;
+  const rate = (fraction: number) => (fraction === 0 ? 'off' : formatPercent(fraction));
+  return `delay ${describeDelayProfile(options.delay)}; loss ${rate(options.lossRate)}; duplication ${rate(options.duplicationRate)}; at most ${options.maxQueuedPerLink} in flight per link`;
 }
 
 const linkKey = (from: NodeId, to: NodeId) => `${from}\u0000${to}`;
