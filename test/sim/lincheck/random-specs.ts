@@ -2,7 +2,8 @@ import type { Prng } from '../../../src/util/prng.js';
 import type { KeyedState } from './keyed-model.js';
 import { applyKv, type KvInput, type KvOutput, type RegisterValue } from './kv-model.js';
 import type { HistorySpec } from './random-history.js';
-import { ABSENT, applyZnode, floorOf, readOf, type ZnodeInput, type ZnodeOutput, type ZnodeState } from './znode-model.js';
+import { valuesOf } from './znode-history.js';
+import { applyZnode, currentValue, floorOf, INITIAL_ZNODE_STATE, readOf, type ZnodeInput, type ZnodeOutput, type ZnodeState } from './znode-model.js';
 
 const pick = <T>(prng: Prng, items: readonly T[]): T => items[prng.nextInt(items.length)]!;
 
@@ -32,8 +33,7 @@ export function znodeHistorySpec(pathCount: number): HistorySpec<KeyedState<Znod
   return {
     randomInput(prng, state) {
       const path = pick(prng, paths);
-      const history = state.get(path)?.history ?? [ABSENT];
-      const node = history[history.length - 1]!;
+      const node = currentValue(state.get(path) ?? INITIAL_ZNODE_STATE);
       const version = pick(prng, [-1, node.version, node.version, node.version + 1, Math.max(0, node.version - 1)]);
       written += 1;
       const data = `d${written}`;
@@ -51,10 +51,12 @@ export function znodeHistorySpec(pathCount: number): HistorySpec<KeyedState<Znod
       }
     },
     answer(prng, state, input, clientId) {
-      const pathState = state.get(input.path) ?? { history: [ABSENT], floors: [] };
-      const history = pathState.history;
-      if (input.kind === 'getData') return readOf(history[prng.nextIntBetween(floorOf(pathState, clientId), history.length - 1)]!);
-      return applyZnode(history[history.length - 1]!, input).output;
+      const pathState = state.get(input.path) ?? INITIAL_ZNODE_STATE;
+      if (input.kind === 'getData') {
+        const values = valuesOf(pathState.history);
+        return readOf(values[prng.nextIntBetween(floorOf(pathState, clientId), values.length - 1)]!);
+      }
+      return applyZnode(currentValue(pathState), input).output;
     },
   };
 }

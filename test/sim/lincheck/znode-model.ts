@@ -1,7 +1,8 @@
 import type { ErrorCodeName } from '../../../src/errors/error-code.js';
-import { combineHashes, hashString } from './hash.js';
+import { combineHashes } from './hash.js';
 import { keyedModel, type KeyModel, type KeyedState } from './keyed-model.js';
 import type { Model, StepResult } from './model.js';
+import { ABSENT, appendValue, historyOf, oldestMatchFrom, sameHistory, valuesOf, type NodeVersion, type ValueHistory } from './znode-history.js';
 
 /**
  * ZooKeeper's znode operations, one path at a time. Data is a string here (a scenario encodes its
@@ -37,22 +38,19 @@ export type ZnodeOutput =
   | { readonly kind: 'data'; readonly data: string; readonly version: number }
   | { readonly kind: 'error'; readonly code: ZnodeErrorCode };
 
-/** What one path holds at one moment. */
-export interface NodeVersion {
-  readonly exists: boolean;
-  readonly data: string;
-  readonly version: number;
-}
-
 /** One path's state for the checker. */
 export interface ZnodeState {
-  /** Every value the path has held, oldest first; the last is the current one. */
-  readonly history: readonly NodeVersion[];
-  /** Per client (sorted by client id), the oldest `history` index its next plain read may return. */
+  /** The values the path has held (only the current one unless plain reads may be stale). */
+  readonly history: ValueHistory;
+  /** Per client (sorted by client id), the oldest history index its next plain read may return. */
   readonly floors: readonly (readonly [clientId: number, index: number])[];
 }
 
-export const ABSENT: NodeVersion = { exists: false, data: '', version: 0 };
+export const INITIAL_ZNODE_STATE: ZnodeState = { history: historyOf(ABSENT), floors: [] };
+
+export function currentValue(state: ZnodeState): NodeVersion {
+  return state.history.value;
+}
 
 /** Executes a write or a linearizable read on the current value: the sequential specification. */
 export function applyZnode(node: NodeVersion, input: ZnodeInput): { readonly node: NodeVersion; readonly output: ZnodeOutput } {
@@ -121,43 +119,35 @@ export interface ZnodeModelOptions {
 }
 
 export function createZnodeKeyModel(staleReads: boolean): KeyModel<ZnodeState, ZnodeInput, ZnodeOutput> {
-  const current = (state: ZnodeState) => state.history[state.history.length - 1]!;
-  const lastIndex = (state: ZnodeState) => state.history.length - 1;
+  const current = currentValue;
+  const lastIndex = (state: ZnodeState) => state.history.index;
   return {
     name: staleReads ? 'znode' : 'znode (linearizable plain reads)',
     keyOf: (input) => input.path,
-    init: () => ({ history: [ABSENT], floors: [] }),
+    init: () => INITIAL_ZNODE_STATE,
     step(state, input, output, clientId): StepResult<ZnodeState> {
       if (input.kind === 'getData' && staleReads) {
         if (output === undefined) return { ok: true, state };
-        for (let index = floorOf(state, clientId); index < state.history.length; index++) {
-          // The oldest match leaves the client's later reads the most freedom.
-          if (sameOutput(readOf(state.history[index]!), output)) return { ok: true, state: withFloor(state, clientId, index) };
-        }
-        return { ok: false };
+        // The oldest match leaves the client's later reads the most freedom.
+        const index = oldestMatchFrom(state.history, floorOf(state, clientId), (value) => sameOutput(readOf(value), output));
+        return index === -1 ? { ok: false } : { ok: true, state: withFloor(state, clientId, index) };
       }
       const node = current(state);
       if (output !== undefined && isParentError(node, input, output)) return { ok: true, state: withFloor(state, clientId, lastIndex(state)) };
       const applied = applyZnode(node, input);
       if (output !== undefined && !sameOutput(applied.output, output)) return { ok: false };
       const changed = applied.node !== node;
-      const history = !changed ? state.history : staleReads ? [...state.history, applied.node] : [applied.node];
+      const history = !changed ? state.history : staleReads ? appendValue(state.history, applied.node) : historyOf(applied.node);
       const next: ZnodeState = changed ? { history, floors: state.floors } : state;
       // A returned operation shows its client the newest value: its later plain reads cannot go back.
-      return { ok: true, state: output === undefined || !staleReads ? next : withFloor(next, clientId, history.length - 1) };
+      return { ok: true, state: output === undefined || !staleReads ? next : withFloor(next, clientId, history.index) };
     },
     equal(a, b) {
-      if (a.history.length !== b.history.length || a.floors.length !== b.floors.length) return false;
-      for (let i = 0; i < a.history.length; i++) {
-        const x = a.history[i]!;
-        const y = b.history[i]!;
-        if (x.exists !== y.exists || x.version !== y.version || x.data !== y.data) return false;
-      }
+      if (a.floors.length !== b.floors.length || !sameHistory(a.history, b.history)) return false;
       return a.floors.every(([client, index], i) => b.floors[i]![0] === client && b.floors[i]![1] === index);
     },
     hash(state) {
-      let h = state.history.length;
-      for (const node of state.history) h = combineHashes(h, node.exists ? combineHashes(hashString(node.data), node.version + 1) : 0);
+      let h = state.history.hash;
       for (const [client, index] of state.floors) h = combineHashes(h, combineHashes(client, index));
       return h;
     },
@@ -166,9 +156,9 @@ export function createZnodeKeyModel(staleReads: boolean): KeyModel<ZnodeState, Z
     describeState(state) {
       const node = current(state);
       const now = node.exists ? `${JSON.stringify(node.data)} version ${node.version}` : 'absent';
-      if (!staleReads || state.history.length === 1) return now;
+      if (!staleReads || state.history.index === 0) return now;
       const floors = state.floors.map(([client, index]) => `client ${client} >= #${index}`).join(', ');
-      const past = state.history.map((value, index) => `#${index} ${value.exists ? `${JSON.stringify(value.data)} v${value.version}` : 'absent'}`).join(', ');
+      const past = valuesOf(state.history).map((value, index) => `#${index} ${value.exists ? `${JSON.stringify(value.data)} v${value.version}` : 'absent'}`).join(', ');
       return `${now} (history: ${past}${floors === '' ? '' : `; plain-read floors: ${floors}`})`;
     },
   };
