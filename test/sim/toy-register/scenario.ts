@@ -2,6 +2,7 @@ import { createPrng } from '../../../src/util/prng.js';
 import { SimCluster, type SimNode } from '../cluster.js';
 import { drawFaultPlan } from '../fault-plan.js';
 import { FaultSchedule } from '../fault-schedule.js';
+import { runTwoPhases } from '../phases.js';
 import { checkHistory } from '../lincheck/check.js';
 import { isPending } from '../lincheck/history.js';
 import { createKvModel, type KvInput, type KvOutput } from '../lincheck/kv-model.js';
@@ -66,28 +67,28 @@ function runToyRegister(context: ScenarioContext, options: ToyRegisterOptions): 
   const cluster = new SimCluster<ToyMessage>({ time, network, nodes, clocks, log: (line) => context.log(line) });
   const schedule = new FaultSchedule(plan, prng.fork());
 
-  for (let tick = 0; tick < safetyTicks; tick++) {
-    for (const event of schedule.next(time.now)) cluster.applyFault(event);
-    cluster.step();
-  }
-  context.log(`[${time.now}] phase two: heal everything, every client must complete ${livenessOperations} operations within ${livenessTicks} ticks`);
-  for (const event of schedule.recoverAll()) cluster.applyFault(event);
-  const completedBefore = clients.map((client) => client.completed);
-  const converged = () => clients.every((client, i) => client.completed - completedBefore[i]! >= livenessOperations);
-  let livenessTicksUsed = 0;
-  while (!converged() && livenessTicksUsed < livenessTicks) {
-    cluster.step();
-    livenessTicksUsed += 1;
-  }
-  if (!converged()) {
-    const lagging = clients.map((client, i) => `client${i} ${client.completed - completedBefore[i]!}`).join(', ');
+  let completedBefore = clients.map((client) => client.completed);
+  const progress = () => clients.map((client, i) => client.completed - completedBefore[i]!);
+  const phases = runTwoPhases({
+    cluster,
+    schedule,
+    safetyTicks,
+    livenessTicks,
+    converged: () => progress().every((count) => count >= livenessOperations),
+    onHealed: () => {
+      completedBefore = clients.map((client) => client.completed);
+    },
+    log: (line) => context.log(line),
+  });
+  if (phases.kind !== 'converged') {
+    const lagging = progress().map((count, i) => `client${i} ${count}`).join(', ');
     return { ok: false, reason: `no progress after healing: within ${livenessTicks} ticks the clients completed ${lagging} (of ${livenessOperations} each)` };
   }
 
   const history = recorder.operations();
   const result = checkHistory(createKvModel(), history, { maxStepsPerPartition: options.maxCheckerSteps ?? 1_000_000 });
   const pending = history.filter(isPending).length;
-  const summary = `${history.length} operations (${pending} pending), ${network.stats.sent} messages sent, ${network.stats.droppedLoss} lost, converged ${livenessTicksUsed} ticks after healing, checker ${result.steps} steps`;
+  const summary = `${history.length} operations (${pending} pending), ${network.stats.sent} messages sent, ${network.stats.droppedLoss} lost, converged ${phases.livenessTicksUsed} ticks after healing, checker ${result.steps} steps`;
   context.log(`[${time.now}] ${summary}`);
   if (result.verdict === 'illegal') return { ok: false, reason: `history of ${history.length} operations is not linearizable\n${result.explanation}` };
   if (result.verdict === 'unknown') return { ok: false, reason: `linearizability unknown: the checker ran out of steps on ${history.length} operations` };
