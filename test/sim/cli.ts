@@ -4,7 +4,7 @@ import { DEFAULT_SCENARIO, scenarios } from './scenarios.js';
 
 const USAGE = `usage: tsx test/sim/cli.ts [--seeds N] [--start S] [--scenario NAME] [--verbose]
   runs the scenario for seeds S .. S+N-1 (default: 20 seeds from 1) and prints one line per failure
-  SIM_SEED=<n> replays seed n alone, verbosely
+  SIM_SEED=<n> replays seed n alone, verbosely; SIM_SCENARIO=<name> picks the scenario like --scenario
   scenarios: ${[...scenarios.keys()].join(', ')} (default ${DEFAULT_SCENARIO})`;
 
 interface CliArguments {

@@ -9,9 +9,15 @@ export type { Verdict } from './search.js';
 export interface CheckOptions {
   /** The most `model.step` calls spent on one partition before answering 'unknown'. */
   readonly maxStepsPerPartition?: number;
+  /**
+   * The memo's size limit, in 32-bit words of stored linearized sets (each entry holds one word per
+   * 32 operations). A full memo starts over: slower, never wrong.
+   */
+  readonly maxCacheWords?: number;
 }
 
 export const DEFAULT_MAX_STEPS_PER_PARTITION = 2_000_000;
+export const DEFAULT_MAX_CACHE_WORDS = 8_000_000;
 
 /** Why a partition is not linearizable, in the partition's own operations. */
 export interface IllegalPartition<Input, Output> {
@@ -59,9 +65,11 @@ export function checkHistory<State, Input, Output>(
   validateHistory(history);
   const maxSteps = options.maxStepsPerPartition ?? DEFAULT_MAX_STEPS_PER_PARTITION;
   assert(Number.isInteger(maxSteps) && maxSteps > 0, `maxStepsPerPartition must be a positive integer, got ${maxSteps}`);
+  const maxCacheWords = options.maxCacheWords ?? DEFAULT_MAX_CACHE_WORDS;
+  assert(Number.isInteger(maxCacheWords) && maxCacheWords > 0, `maxCacheWords must be a positive integer, got ${maxCacheWords}`);
   const relevant = history.filter((operation) => !(isPending(operation) && model.isReadOnly?.(operation.input) === true));
   const partitions = partitionOf(model, relevant);
-  const verdicts = partitions.map((partition) => checkPartition(model, partition, maxSteps));
+  const verdicts = partitions.map((partition) => checkPartition(model, partition, maxSteps, maxCacheWords));
   const verdict: Verdict = verdicts.some((v) => v.verdict === 'illegal')
     ? 'illegal'
     : verdicts.some((v) => v.verdict === 'unknown')
@@ -97,9 +105,10 @@ function checkPartition<State, Input, Output>(
   model: Model<State, Input, Output>,
   partition: Partition<Input, Output>,
   maxSteps: number,
+  maxCacheWords: number,
 ): PartitionVerdict<Input, Output> {
   const operations = partition.operations;
-  const outcome = searchLinearization(model, operations, maxSteps);
+  const outcome = searchLinearization(model, operations, maxSteps, maxCacheWords);
   const base = { key: partition.key, operationCount: operations.length, verdict: outcome.verdict, steps: outcome.steps };
   if (outcome.verdict === 'ok') {
     return { ...base, linearization: outcome.linearization!.map((index) => operations[index]!), illegal: null };

@@ -127,6 +127,17 @@ describe('P-compositionality', () => {
   });
 });
 
+describe('bounded memo', () => {
+  it('a memo too small to hold much changes no verdict', () => {
+    for (const seed of SEEDS.slice(0, 15)) {
+      const history = kvHistory(seed, 2, { operations: 60 });
+      const mutated = mutateKv(history, seed);
+      expect(checkHistory(createKvModel(), history, { maxCacheWords: 50 }).verdict, `seed ${seed}`).toBe('ok');
+      expect(checkHistory(createKvModel(), mutated, { maxCacheWords: 50 }).verdict, `seed ${seed}`).toBe('illegal');
+    }
+  });
+});
+
 describe('step budget', () => {
   /** n writes of distinct values all overlapping, and a read that no order explains. */
   function pathological(writes: number): Operation<KvInput, KvOutput>[] {

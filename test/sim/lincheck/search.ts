@@ -42,10 +42,11 @@ export function searchLinearization<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: readonly Operation<Input, Output>[],
   maxSteps: number,
+  maxCacheWords: number,
 ): SearchOutcome<State> {
   const head = buildEventList(operations);
   const linearized = new Bitset(operations.length);
-  const cache = new StateCache<State>(model as Model<State, unknown, unknown>);
+  const cache = new StateCache<State>(model as Model<State, unknown, unknown>, maxCacheWords);
   const stack: Frame<State>[] = [];
   let state = model.init();
   const returnedCount = operations.filter((operation) => !isPending(operation)).length;
