@@ -26,9 +26,18 @@ export interface SearchOutcome<State> {
   readonly deepest: DeepestPoint<State> | null;
 }
 
+/** The choices made so far, as a persistent stack: keeping a pointer to it is a snapshot. */
 interface Frame<State> {
   readonly call: EventNode;
   readonly stateBefore: State;
+  readonly parent: Frame<State> | null;
+  readonly depth: number;
+}
+
+function orderOf(top: Frame<unknown> | null): number[] {
+  const order: number[] = [];
+  for (let frame = top; frame !== null; frame = frame.parent) order.push(frame.call.operationIndex);
+  return order.reverse();
 }
 
 /**
@@ -47,26 +56,30 @@ export function searchLinearization<State, Input, Output>(
   const head = buildEventList(operations);
   const linearized = new Bitset(operations.length);
   const cache = new StateCache<State>(model as Model<State, unknown, unknown>, maxCacheWords);
-  const stack: Frame<State>[] = [];
+  let top: Frame<State> | null = null;
   let state = model.init();
   const returnedCount = operations.filter((operation) => !isPending(operation)).length;
   let unplacedReturned = returnedCount;
   let steps = 0;
-  let deepest: DeepestPoint<State> | null = null;
+  let deepest: { readonly top: Frame<State> | null; readonly state: State; readonly blocking: EventNode; readonly candidates: readonly number[] } | null = null;
   let deepestPlacedReturned = -1;
+  let deepestDepth = 0;
+  const deepestPoint = (): DeepestPoint<State> | null =>
+    deepest === null ? null : { order: orderOf(deepest.top), state: deepest.state, candidates: deepest.candidates, blocking: deepest.blocking.operationIndex };
   let entry = head.next;
 
   while (unplacedReturned > 0) {
     if (entry === null) throw new Error('meshkeeper assertion failed: the event list ended before its returns');
     if (entry.kind === 'call') {
-      if (steps >= maxSteps) return { verdict: 'unknown', steps, linearization: null, deepest };
+      if (steps >= maxSteps) return { verdict: 'unknown', steps, linearization: null, deepest: deepestPoint() };
       steps += 1;
       const operation = operations[entry.operationIndex]!;
       const result = model.step(state, operation.input, operation.output, operation.clientId);
       if (result.ok) {
         linearized.set(entry.operationIndex);
         if (cache.addIfAbsent(linearized, result.state)) {
-          stack.push({ call: entry, stateBefore: state });
+          const parent: Frame<State> | null = top;
+          top = { call: entry, stateBefore: state, parent, depth: (parent?.depth ?? 0) + 1 };
           state = result.state;
           lift(entry);
           if (!isPending(operation)) unplacedReturned -= 1;
@@ -78,14 +91,17 @@ export function searchLinearization<State, Input, Output>(
       entry = entry.next;
     } else {
       const placedReturned = returnedCount - unplacedReturned;
-      if (placedReturned > deepestPlacedReturned || (placedReturned === deepestPlacedReturned && stack.length < deepest!.order.length)) {
+      const depth = top?.depth ?? 0;
+      if (placedReturned > deepestPlacedReturned || (placedReturned === deepestPlacedReturned && depth < deepestDepth)) {
         // Depth counts returned operations only (placing a pending one proves nothing); at equal
         // depth, the prefix with fewer pending operations reads better.
         deepestPlacedReturned = placedReturned;
-        deepest = describeDeepest(head, stack, state, entry);
+        deepestDepth = depth;
+        deepest = { top, state, blocking: entry, candidates: callsBefore(head, entry) };
       }
-      const frame = stack.pop();
-      if (frame === undefined) return { verdict: 'illegal', steps, linearization: null, deepest };
+      const frame: Frame<State> | null = top;
+      if (frame === null) return { verdict: 'illegal', steps, linearization: null, deepest: deepestPoint() };
+      top = frame.parent;
       const operation = operations[frame.call.operationIndex]!;
       linearized.clear(frame.call.operationIndex);
       state = frame.stateBefore;
@@ -94,18 +110,14 @@ export function searchLinearization<State, Input, Output>(
       entry = frame.call.next;
     }
   }
-  return { verdict: 'ok', steps, linearization: stack.map((frame) => frame.call.operationIndex), deepest: null };
+  return { verdict: 'ok', steps, linearization: orderOf(top), deepest: null };
 }
 
-function describeDeepest<State>(head: EventNode, stack: readonly Frame<State>[], state: State, blocking: EventNode): DeepestPoint<State> {
+/** The calls still in the list before `blocking`: the operations that could have come next. */
+function callsBefore(head: EventNode, blocking: EventNode): number[] {
   const candidates: number[] = [];
   for (let event = head.next; event !== null && event !== blocking; event = event.next) {
     if (event.kind === 'call') candidates.push(event.operationIndex);
   }
-  return {
-    order: stack.map((frame) => frame.call.operationIndex),
-    state,
-    candidates,
-    blocking: blocking.operationIndex,
-  };
+  return candidates;
 }
