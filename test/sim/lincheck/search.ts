@@ -34,6 +34,10 @@ interface Frame<State> {
   readonly depth: number;
 }
 
+function pushFrame<State>(parent: Frame<State> | null, call: EventNode, stateBefore: State): Frame<State> {
+  return { call, stateBefore, parent, depth: parent === null ? 1 : parent.depth + 1 };
+}
+
 function orderOf(top: Frame<unknown> | null): number[] {
   const order: number[] = [];
   for (let frame = top; frame !== null; frame = frame.parent) order.push(frame.call.operationIndex);
@@ -78,8 +82,7 @@ export function searchLinearization<State, Input, Output>(
       if (result.ok) {
         linearized.set(entry.operationIndex);
         if (cache.addIfAbsent(linearized, result.state)) {
-          const parent: Frame<State> | null = top;
-          top = { call: entry, stateBefore: state, parent, depth: (parent?.depth ?? 0) + 1 };
+          top = pushFrame(top, entry, state);
           state = result.state;
           lift(entry);
           if (!isPending(operation)) unplacedReturned -= 1;
