@@ -49,7 +49,8 @@ function runToyRegister(context: ScenarioContext, options: ToyRegisterOptions): 
   const plan = drawFaultPlan(context.seed, replicaIds);
   if (context.verbose) context.log(plan.describe());
 
-  const prng = createPrng(context.seed ^ 0x5eed);
+  // The plan draws from createPrng(seed) itself; the run takes a stream forked from another one.
+  const prng = createPrng(context.seed).fork();
   const time = new SimTime();
   const network = new SimNetwork<ToyMessage>(prng.fork(), time, plan.network);
   const recorder = new HistoryRecorder<KvInput, KvOutput>(20_000);
