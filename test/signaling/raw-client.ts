@@ -91,7 +91,11 @@ export class RawClient {
   /** Joins with the room keys: answers the challenge (founding the room with `ensembleId` if unfounded). */
   async join(keys: RoomKeys, peerId: string, ensembleId = 'ensemble-test'): Promise<ServerMessage> {
     this.send({ type: 'join', room: keys.room, peerId });
-    const challenge = await this.nextOfType('challenge', (message) => 'room' in message && message.room === keys.room);
+    const challenge = await this.next(
+      (message) => (message.type === 'challenge' || message.type === 'error') && message.room === keys.room,
+      'challenge',
+    );
+    if (challenge.type !== 'challenge') return challenge;
     const proof = await proveJoin(keys, challenge.nonce, peerId);
     if (challenge.founded) this.send({ type: 'prove', room: keys.room, proof });
     else this.send({ type: 'found', room: keys.room, ensembleId, verifier: keys.verifier, proof });
