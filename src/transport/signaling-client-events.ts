@@ -27,6 +27,16 @@ export interface JoinedEvent {
   readonly peers: readonly string[];
   /** False for the first join of this client, true after a reconnect. */
   readonly rejoin: boolean;
+  /**
+   * The room's ensemble is the one this client proposed. Also true when this client founded the room but
+   * lost its socket before the `joined` reply: then `founder` is false and this flag tells it.
+   */
+  readonly ownProposal: boolean;
+  /**
+   * On a rejoin, the room now belongs to another ensemble than before: its founding record was lost and
+   * someone else founded it again. Do not merge the two; see signaling/README.md.
+   */
+  readonly ensembleChanged: boolean;
 }
 
 export interface ReceivedSignal {

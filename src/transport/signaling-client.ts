@@ -271,6 +271,7 @@ export class SignalingClient extends SignalingClientEmitter {
 
   private handleJoined(founder: boolean, ensembleId: string, peers: readonly string[]): void {
     const rejoin = this.hasJoined;
+    const ensembleChanged = this.knownEnsembleId !== undefined && this.knownEnsembleId !== ensembleId;
     const next = new Set(peers.filter((peer) => peer !== this.peerId));
     const left = [...this.roster].filter((peer) => !next.has(peer));
     const joined = [...next].filter((peer) => !this.roster.has(peer));
@@ -287,7 +288,8 @@ export class SignalingClient extends SignalingClientEmitter {
       this.roster.add(peerId);
       this.emit('peer-joined', { peerId });
     }
-    this.emit('joined', { founder, ensembleId, peers: [...next].sort(), rejoin });
+    const ownProposal = ensembleId === this.options.ensembleId;
+    this.emit('joined', { founder, ensembleId, peers: [...next].sort(), rejoin, ownProposal, ensembleChanged });
   }
 
   private handleError(code: SignalingErrorCode, message: string, room: string | undefined): void {

@@ -80,12 +80,19 @@ describe('signaling client', () => {
     const a = makeClient(server.url, 'room-1', 'alice');
     const aJoined = nextEvent(a, 'joined');
     a.start();
-    expect(await aJoined).toEqual({ founder: true, ensembleId: 'ensemble-of-alice', peers: [], rejoin: false });
+    expect(await aJoined).toEqual({ founder: true, ensembleId: 'ensemble-of-alice', peers: [], rejoin: false, ownProposal: true, ensembleChanged: false });
     const b = makeClient(server.url, 'room-1', 'bob');
     const bJoined = nextEvent(b, 'joined');
     const aSeesB = nextEvent(a, 'peer-joined');
     b.start();
-    expect(await bJoined).toEqual({ founder: false, ensembleId: 'ensemble-of-alice', peers: ['alice'], rejoin: false });
+    expect(await bJoined).toEqual({
+      founder: false,
+      ensembleId: 'ensemble-of-alice',
+      peers: ['alice'],
+      rejoin: false,
+      ownProposal: false,
+      ensembleChanged: false,
+    });
     expect(await aSeesB).toEqual({ peerId: 'bob' });
     expect(a.peers).toEqual(['bob']);
     expect(b.ensembleId).toBe('ensemble-of-alice');
@@ -211,8 +218,8 @@ describe('signaling client', () => {
     const bRejoined = nextEvent(b, 'joined');
     await stopTestServer(first);
     const second = await startTestServer({ dataDir, port: first.port });
-    expect(await aRejoined).toMatchObject({ rejoin: true, founder: false, ensembleId: 'ensemble-of-alice' });
-    expect(await bRejoined).toMatchObject({ rejoin: true, founder: false, ensembleId: 'ensemble-of-alice' });
+    expect(await aRejoined).toMatchObject({ rejoin: true, founder: false, ensembleId: 'ensemble-of-alice', ensembleChanged: false });
+    expect(await bRejoined).toMatchObject({ rejoin: true, founder: false, ensembleId: 'ensemble-of-alice', ensembleChanged: false });
     expect(second.metrics()).toMatchObject({ peers: 2, foundings: 0 });
     const received = nextEvent(b, 'signal');
     await a.sendSignal('bob', offer);
@@ -231,6 +238,26 @@ describe('signaling client', () => {
     const rejoins = await Promise.all([aRejoined, bRejoined]);
     expect(rejoins.map((event) => event.ensembleId)).toEqual(['ensemble-of-alice', 'ensemble-of-alice']);
     expect(rejoins.filter((event) => event.founder)).toHaveLength(1);
+    expect(rejoins.every((event) => !event.ensembleChanged)).toBe(true);
+  });
+
+  it('a lost record re-founded first by a newcomer shows members that the ensemble changed', async () => {
+    const dataDir = await freshDataDir();
+    const first = await startTestServer({ dataDir });
+    const [a] = await joinedPair(first.url, 'room-split');
+    await stopTestServer(first);
+    await rm(join(dataDir, 'rooms.json'));
+    // A newcomer with empty storage reaches the server (on another address) before alice is back.
+    const elsewhere = await startTestServer({ dataDir });
+    const newcomer = makeClient(elsewhere.url, 'room-split', 'newcomer');
+    const newcomerJoined = nextEvent(newcomer, 'joined');
+    newcomer.start();
+    expect(await newcomerJoined).toMatchObject({ founder: true, ensembleId: 'ensemble-of-newcomer' });
+    newcomer.close();
+    await stopTestServer(elsewhere);
+    const aRejoined = nextEvent(a, 'joined');
+    await startTestServer({ dataDir, port: first.port });
+    expect(await aRejoined).toMatchObject({ rejoin: true, ensembleId: 'ensemble-of-newcomer', ensembleChanged: true, ownProposal: false });
   });
 
   it('a client started while the server is down keeps retrying and joins once it is up', async () => {
