@@ -11,7 +11,7 @@ export interface SignalingLimits {
   readonly messageBurst: number;
   /** Messages dropped by the rate limit, in total, before the socket is closed with 1008. */
   readonly maxDroppedMessagesPerSocket: number;
-  /** Frames of one socket received and not yet handled (proof checks are asynchronous). */
+  /** Frames of one socket waiting behind an asynchronous one (a proof check) before `busy` drops them. */
   readonly maxQueuedFramesPerSocket: number;
   readonly maxPeersPerRoom: number;
   /** Founded rooms (founding records) the server keeps; new foundings beyond it are refused. */
@@ -36,7 +36,7 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   messagesPerSecond: 20,
   messageBurst: 60,
   maxDroppedMessagesPerSocket: 200,
-  maxQueuedFramesPerSocket: 32,
+  maxQueuedFramesPerSocket: 64,
   maxPeersPerRoom: 64,
   maxRooms: 10_000,
   maxConnections: 5_000,

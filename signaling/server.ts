@@ -15,6 +15,9 @@ import type { SignalingMetricsSnapshot } from './metrics.js';
 import { RoomRegistry } from './room-registry.js';
 import { SignalingHub, type FrameTap } from './signaling-hub.js';
 
+/** TCP connections allowed beyond admitted and refused-while-closing sockets (HTTP requests, upgrades). */
+const TCP_HEADROOM = 64;
+
 export interface SignalingServerOptions {
   /** TCP port (default 4444; 0 picks a free one). */
   readonly port?: number;
@@ -64,6 +67,13 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     handleHttpRequest(request, response, { isStopping: () => stopping, metrics: () => hub.metricsSnapshot() }),
   );
   http.on('clientError', (_error, socket) => socket.destroy());
+  // TCP connections of any kind (admitted, refused but still closing, upgrading, plain HTTP): beyond this
+  // Node drops them at once.
+  http.maxConnections = limits.maxConnections * 2 + TCP_HEADROOM;
+  http.on('drop', () => hub.metrics.reject('server-full'));
+  // A connection that never completes its HTTP request (upgrade included) is cut after 10 s.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 10_000;
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());

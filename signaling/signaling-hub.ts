@@ -118,6 +118,12 @@ export class SignalingHub {
       }
       return this.sendError(connection, 'bad-message', parsed.detail);
     }
+    const message = parsed.message;
+    if (connection.queuedFrames === 0 && message.type !== 'prove' && message.type !== 'found') {
+      // Nothing in flight and nothing to await: handle it now (signals, pings, joins, leaves).
+      this.handleNow(connection, message);
+      return;
+    }
     connection.queuedFrames += 1;
     connection.queue = connection.queue
       .then(() => (connection.closing ? undefined : this.handle(connection, parsed.message)))
@@ -151,6 +157,14 @@ export class SignalingHub {
       this.sendError(connection, 'shutting-down', 'server is stopping');
       connection.port.close(SignalingCloseCode.goingAway, 'server is stopping');
       this.disconnect(connection);
+    }
+  }
+
+  private handleNow(connection: Connection, message: Exclude<ClientMessage, { type: 'prove' | 'found' }>): void {
+    try {
+      this.handle(connection, message);
+    } catch (error) {
+      this.options.log(`signaling: frame of connection ${connection.id} failed: ${String(error)}`);
     }
   }
 

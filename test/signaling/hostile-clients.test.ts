@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { deriveRoomKeys, proveJoin, sealSignal, type RoomKeys } from '../../src/transport/room-crypto.js';
@@ -99,10 +100,12 @@ describe('hostile clients while a legitimate room keeps working', () => {
     const flood = await hostile(server);
     for (let index = 0; index < 400; index += 1) flood.send({ type: 'ping' });
     expect(await flood.nextOfType('error')).toMatchObject({ code: 'rate-limited' });
+    expect(flood.frames.some((frame) => frame?.type === 'error' && frame.code === 'busy')).toBe(false);
     expect(await flood.closed).toMatchObject({ code: 1008 });
-    // Frames within the budget may still be in the socket's queue when it is cut: far fewer than 400 answers.
-    expect(flood.frames.filter((frame) => frame?.type === 'pong').length).toBeLessThanOrEqual(40);
+    // More than maxDroppedMessagesPerSocket were dropped before the cut (how many got through depends on
+    // how fast the bucket refilled meanwhile).
     expect(server.metrics().rejects['rate-limited']).toBeGreaterThan(100);
+    expect(flood.frames.filter((frame) => frame?.type === 'pong').length).toBeLessThan(300);
     await expectPairRelays(pair);
   });
 
@@ -130,6 +133,25 @@ describe('hostile clients while a legitimate room keeps working', () => {
     replay.send({ type: 'prove', room: 'legit-room', proof: stolen });
     expect(await replay.nextOfType('error')).toMatchObject({ code: 'auth-failed' });
     expect(server.metrics().peers).toBe(2);
+    await expectPairRelays(pair);
+  });
+
+  it('frames behind a proof check wait in order, in a bounded queue', async () => {
+    const server = await startTestServer({ limits: { ...LIMITS, maxQueuedFramesPerSocket: 4 } });
+    const pair = await legitPair(server);
+    const eager = await hostile(server);
+    eager.send({ type: 'join', room: 'legit-room', peerId: 'eager' });
+    const challenge = await eager.nextOfType('challenge');
+    // The proof check is asynchronous: frames after it queue behind it (four frames at most, itself included).
+    eager.send({ type: 'prove', room: 'legit-room', proof: await proveJoin(pair.keys, challenge.nonce, 'eager') });
+    for (let index = 0; index < 8; index += 1) eager.send({ type: 'ping' });
+    await eager.nextOfType('joined');
+    const busy = await eager.nextOfType('error');
+    expect(busy).toMatchObject({ code: 'busy' });
+    eager.send({ type: 'ping' });
+    await eventually(() => eager.frames.filter((frame) => frame?.type === 'pong').length === 4, 'three queued pings and the later one answered');
+    const order = eager.frames.map((frame) => frame?.type).filter((type) => type === 'joined' || type === 'pong');
+    expect(order[0]).toBe('joined');
     await expectPairRelays(pair);
   });
 
@@ -163,12 +185,15 @@ describe('hostile clients while a legitimate room keeps working', () => {
     const server = await startTestServer({ limits: LIMITS });
     const pair = await legitPair(server);
     const sockets: WebSocket[] = [];
-    const outcomes = { admitted: 0, refusedByFrame: 0, refusedByHttp: 0 };
+    const outcomes = { admitted: 0, refusedByFrame: 0, refusedByHttp: 0, droppedByTcpLimit: 0 };
     const attempt = (): Promise<void> =>
       new Promise((resolve) => {
         const socket = new WebSocket(server.url);
         sockets.push(socket);
+        let settled = false;
         const settle = (outcome: keyof typeof outcomes): void => {
+          if (settled) return;
+          settled = true;
           outcomes[outcome] += 1;
           resolve();
         };
@@ -184,6 +209,9 @@ describe('hostile clients while a legitimate room keeps working', () => {
           socket.terminate();
         });
         socket.on('error', () => undefined);
+        socket.on('close', () => {
+          if (!settled) settle('droppedByTcpLimit');
+        });
       });
     const total = 2_500;
     try {
@@ -192,13 +220,48 @@ describe('hostile clients while a legitimate room keeps working', () => {
         expect(server.metrics().connections).toBeLessThanOrEqual(300);
       }
       expect(outcomes.admitted).toBe(298); // the legitimate pair holds the other two
-      expect(outcomes.admitted + outcomes.refusedByFrame + outcomes.refusedByHttp).toBe(total);
+      expect(outcomes.admitted + outcomes.refusedByFrame + outcomes.refusedByHttp + outcomes.droppedByTcpLimit).toBe(total);
       expect(server.metrics().rejects['server-full']).toBe(total - 298);
       await expectPairRelays(pair);
     } finally {
       for (const socket of sockets) socket.terminate();
     }
     await eventually(() => server.metrics().connections === 2, 'only the legitimate pair is left');
+    await expectPairRelays(pair);
+  });
+
+  it('refused sockets that linger, and idle TCP connections, are bounded too', async () => {
+    const server = await startTestServer({ limits: { ...LIMITS, maxConnections: 20, closeGraceMs: 30_000 } });
+    const pair = await legitPair(server);
+    const admitted = await Promise.all(Array.from({ length: 18 }, () => hostile(server)));
+    // Refused sockets that do not read their close frame stay open until closeGraceMs...
+    const lingering = Array.from({ length: 20 }, () => {
+      const socket = new WebSocket(server.url);
+      socket.on('open', () => socket.pause());
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    await eventually(() => server.metrics().rejects['server-full'] === 20, 'twenty sockets were refused');
+    // ...and once as many linger as may be connected, upgrades are refused before the WebSocket opens.
+    await expect(RawClient.open(server.url)).rejects.toThrow(/HTTP 503/);
+    // TCP connections that never send a request count against a hard cap; beyond it Node drops them.
+    const idle: Socket[] = [];
+    const dropped = new Promise<void>((resolve) => {
+      const openIdle = (): void => {
+        const socket = connect(server.port, '127.0.0.1');
+        idle.push(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+        if (idle.length < 200) socket.on('connect', openIdle);
+      };
+      openIdle();
+    });
+    await dropped;
+    for (const socket of idle) socket.destroy();
+    expect(server.metrics().connections).toBe(20);
+    expect(server.metrics().rejects['server-full']).toBeGreaterThanOrEqual(22);
+    for (const client of admitted) client.socket.terminate();
+    for (const socket of lingering) socket.terminate();
     await expectPairRelays(pair);
   });
 
