@@ -1,12 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { isKeeperError } from '../../src/errors/keeper-error.js';
 import { decodeBase64url, encodeBase64url } from '../../src/transport/base64url.js';
 import { deriveRoomKeys, sealSignal, type RoomKeys } from '../../src/transport/room-crypto.js';
 import { SignalingClient, type SignalingClientOptions } from '../../src/transport/signaling-client.js';
 import type { SignalingClientEvents } from '../../src/transport/signaling-client-events.js';
+import type { SignalingSocketConstructor } from '../../src/transport/signaling-socket.js';
 import { RawClient } from '../signaling/raw-client.js';
 import { freshDataDir, startTestServer, stopTestServer, track } from '../signaling/test-server.js';
 
@@ -75,6 +76,13 @@ const offer = {
 const candidate = { type: 'candidate', candidate: { candidate: 'candidate:842163049 1 udp 1677729535 192.0.2.33 40000 typ srflx', sdpMid: '0' } };
 
 describe('signaling client', () => {
+  it('takes the browser WebSocket and the ws package WebSocket alike', () => {
+    expectTypeOf<typeof globalThis.WebSocket>().toExtend<SignalingSocketConstructor>();
+    expectTypeOf<typeof WebSocket>().toExtend<SignalingSocketConstructor>();
+    expect(() => makeClient('ws://127.0.0.1:9/', 'room', 'not a peer id')).toThrow(/peerId/);
+    expect(() => makeClient('ws://127.0.0.1:9/', '', 'alice')).toThrow(/room/);
+  });
+
   it('the first client founds the room; the second learns its ensemble and both learn the roster', async () => {
     const server = await startTestServer();
     const a = makeClient(server.url, 'room-1', 'alice');
