@@ -9,8 +9,11 @@
 import { KeeperError } from '../errors/keeper-error.js';
 import { encodeBase64url } from './base64url.js';
 import { deriveRoomKeys, openSignal, proveJoin, randomBytes, sealSignal, type RoomKeys } from './room-crypto.js';
+import { FATAL_SIGNALING_ERRORS, RETRYABLE_SIGNALING_ERRORS, type SignalingClientOptions } from './signaling-client-options.js';
 import { SignalingClientEmitter, type SignalingClientState, type SignalRejectReason } from './signaling-client-events.js';
 import { GlareResolver } from './signaling-glare.js';
+import { DEFAULT_BACKOFF, backoffDelayMs } from './reconnect-backoff.js';
+import { SignalReplayGuard } from './signal-replay-guard.js';
 import {
   SignalingFieldLimits,
   encodeMessage,
@@ -22,50 +25,8 @@ import {
   type ServerMessage,
   type SignalingErrorCode,
 } from './signaling-protocol.js';
-import { SOCKET_OPEN, type SignalingSocket, type SignalingSocketConstructor } from './signaling-socket.js';
+import { SOCKET_OPEN, type SignalingSocket } from './signaling-socket.js';
 
-interface CommonOptions {
-  /** ws:// or wss:// address of the signaling server. */
-  readonly url: string;
-  /** The WebSocket constructor: the browser's `WebSocket`, or `WebSocket` from the `ws` package. */
-  readonly WebSocket: SignalingSocketConstructor;
-  readonly room: string;
-  readonly peerId: string;
-  /** The ensemble to register if this client founds the room (ignored when the room exists). */
-  readonly ensembleId: string;
-  /** First reconnect delay (default 250 ms); doubles per failed attempt up to `reconnectMaxDelayMs`. */
-  readonly reconnectInitialDelayMs?: number;
-  /** Longest reconnect delay (default 30 s). */
-  readonly reconnectMaxDelayMs?: number;
-  /** Application-level ping period; a socket silent for two periods is dropped (default 20 s, 0 = off). */
-  readonly heartbeatIntervalMs?: number;
-  /** Jitter source in [0, 1) (default Math.random). */
-  readonly random?: () => number;
-}
-
-export type SignalingClientOptions = CommonOptions &
-  (
-    | { readonly secret: string; readonly pbkdf2Iterations?: number }
-    /** Keys derived beforehand with deriveRoomKeys (for the same room). */
-    | { readonly keys: RoomKeys }
-  );
-
-/** Server errors after which retrying cannot help. */
-const FATAL_ERRORS: ReadonlySet<SignalingErrorCode> = new Set(['auth-failed', 'peer-replaced']);
-/** Server errors that end this join attempt: drop the socket, back off, join again. */
-const RETRY_ERRORS: ReadonlySet<SignalingErrorCode> = new Set([
-  'server-full',
-  'room-limit',
-  'room-full',
-  'socket-room-limit',
-  'join-limit',
-  'no-challenge',
-  'not-founded',
-  'founding-failed',
-  'already-joined',
-  'backpressure',
-  'shutting-down',
-]);
 /** Received signals waiting to be opened; more than this and the sender is flooding us. */
 const MAX_PENDING_RECEIVED_SIGNALS = 256;
 
@@ -78,7 +39,7 @@ export class SignalingClient extends SignalingClientEmitter {
   private readonly options: SignalingClientOptions;
   private readonly glare: GlareResolver;
   private readonly roster = new Set<string>();
-  private readonly remoteSessions = new Map<string, { session: string; lastSeq: number }>();
+  private readonly replayGuard = new SignalReplayGuard();
   private currentState: SignalingClientState = 'idle';
   private keys: RoomKeys | undefined;
   private socket: SignalingSocket | undefined;
@@ -294,9 +255,9 @@ export class SignalingClient extends SignalingClientEmitter {
 
   private handleError(code: SignalingErrorCode, message: string, room: string | undefined): void {
     if (room !== undefined && room !== this.room) return;
-    if (FATAL_ERRORS.has(code)) return this.fail(code, message);
+    if (FATAL_SIGNALING_ERRORS.has(code)) return this.fail(code, message);
     this.emit('error', { code, message, fatal: false });
-    if (RETRY_ERRORS.has(code)) {
+    if (RETRYABLE_SIGNALING_ERRORS.has(code)) {
       this.dropSocket(1000, `join failed: ${code}`);
       this.scheduleReconnect();
     }
@@ -314,13 +275,11 @@ export class SignalingClient extends SignalingClientEmitter {
       .then(
         (body) => {
           this.pendingReceived -= 1;
-          const previous = this.remoteSessions.get(from);
-          if (previous !== undefined && previous.session === body.session && body.seq <= previous.lastSeq) {
-            return this.reject(from, 'replayed');
-          }
-          const sessionChanged = previous !== undefined && previous.session !== body.session;
+          const known = this.replayGuard.knows(from);
+          const verdict = this.replayGuard.admit(from, body.session, body.seq);
+          if (verdict === 'replayed') return this.reject(from, 'replayed');
+          const sessionChanged = known && verdict === 'new-session';
           if (sessionChanged) this.glare.reset(from);
-          this.remoteSessions.set(from, { session: body.session, lastSeq: body.seq });
           const action = this.glare.onRemoteSignal(from, body.data);
           if (action === 'ignore') return this.emit('signal-ignored', { from, data: body.data });
           this.emit('signal', { from, data: body.data, action, session: body.session, sessionChanged });
@@ -338,7 +297,7 @@ export class SignalingClient extends SignalingClientEmitter {
 
   private forgetPeer(peerId: string): void {
     this.glare.reset(peerId);
-    this.remoteSessions.delete(peerId);
+    this.replayGuard.forget(peerId);
   }
 
   private sendFrame(message: ClientMessage): boolean {
@@ -386,11 +345,14 @@ export class SignalingClient extends SignalingClientEmitter {
     if (this.currentState === 'closed' || this.currentState === 'failed' || this.reconnectTimer !== undefined) return;
     this.stopHeartbeat();
     this.setState('waiting');
-    const initialMs = this.options.reconnectInitialDelayMs ?? 250;
-    const maxMs = this.options.reconnectMaxDelayMs ?? 30_000;
-    const ceilingMs = Math.min(maxMs, initialMs * 2 ** Math.min(this.failedAttempts, 30));
-    const random = this.options.random ?? Math.random;
-    const delayMs = ceilingMs / 2 + (random() * ceilingMs) / 2;
+    const delayMs = backoffDelayMs(
+      this.failedAttempts,
+      {
+        initialDelayMs: this.options.reconnectInitialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
+        maxDelayMs: this.options.reconnectMaxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
+      },
+      this.options.random ?? Math.random,
+    );
     this.failedAttempts += 1;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
