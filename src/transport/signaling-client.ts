@@ -193,7 +193,9 @@ export class SignalingClient extends SignalingClientEmitter {
     if (message.room !== this.room) return;
     switch (message.type) {
       case 'challenge':
-        void this.answerChallenge(message.nonce, message.founded);
+        this.answerChallenge(message.nonce, message.founded).catch((error: unknown) =>
+          this.protocolFailure(`cannot answer the challenge: ${String(error)}`),
+        );
         return;
       case 'joined':
         return this.handleJoined(message.founder, message.ensembleId, message.peers);
@@ -313,18 +315,19 @@ export class SignalingClient extends SignalingClientEmitter {
 
   private protocolFailure(message: string): void {
     this.emit('error', { code: 'protocol', message, fatal: false });
-    this.dropSocket(1002, 'protocol error');
+    this.dropSocket(1000, 'protocol error');
     this.scheduleReconnect();
   }
 
   private fail(code: SignalingErrorCode | 'crypto', message: string): void {
+    if (this.currentState === 'closed') return;
     this.stopTimers();
     this.dropSocket(1000, code);
     this.setState('failed');
     this.emit('error', { code, message, fatal: true });
   }
 
-  /** Detaches and closes the current socket; its late events are ignored. */
+  /** Detaches and closes the current socket; its late events are ignored. (Browsers accept only code 1000 here.) */
   private dropSocket(code: number, reason: string): void {
     const socket = this.socket;
     this.socket = undefined;
