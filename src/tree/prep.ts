@@ -1,0 +1,290 @@
+import { ErrorCode, type ErrorCodeNumber } from '../errors/error-code.js';
+import { KeeperError, isKeeperError } from '../errors/keeper-error.js';
+import { Perms, checkPermission, fixupAcl, type Acl, type Id } from './acl.js';
+import { isEphemeral, isSequential } from './create-mode.js';
+import { CONTAINER_GRACE_MS, isDueForDeletion, type ExpiryOptions } from './expiry.js';
+import type { CheckOp, CreateOp, DeleteOp, MultiOp, MultiWriteOp, SetAclOp, SetDataOp, WriteOp } from './op.js';
+import { validateCreateOp, validateData, validateMultiShape, validateVersion } from './op-validation.js';
+import { parentOf, validatePath, validateWritePath } from './path.js';
+import { PendingNode, type PendingChanges } from './pending-changes.js';
+import type {
+  CheckTxn,
+  CloseSessionTxn,
+  CreateTxn,
+  DeleteContainerTxn,
+  DeleteTxn,
+  ErrorTxn,
+  MultiTxn,
+  SetAclTxn,
+  SetDataTxn,
+  Txn,
+} from './txn.js';
+import { isContainerOrTtl, type NodeView } from './znode.js';
+
+/** Who asks and where the leader is: the request's session and ids, the zxid it gets, the leader's clock. */
+export interface PrepContext {
+  readonly sessionId: bigint;
+  readonly authIds: readonly Id[];
+  readonly zxid: bigint;
+  readonly timeMs: number;
+}
+
+type MultiSubTxn = CreateTxn | DeleteTxn | SetDataTxn | CheckTxn;
+
+/**
+ * The suffix of a sequential node: the parent's create counter as Java's String.format("%010d")
+ * writes an int ("0000000007", "-000000005", "-2147483648").
+ */
+export function formatSequenceSuffix(counter: number): string {
+  if (counter >= 0) return String(counter).padStart(10, '0');
+  return `-${String(-counter).padStart(9, '0')}`;
+}
+
+/**
+ * ZooKeeper's checkAndIncVersion: BADVERSION unless `expected` is -1 or the current version; returns
+ * the next version as a Java int (wrapping), skipping -1 so a client can always name it (ZOOKEEPER-4743).
+ */
+export function nextVersion(current: number, expected: number, path: string): number {
+  if (expected !== -1 && expected !== current) {
+    throw new KeeperError('BADVERSION', `expected version ${expected}, the node has ${current}`, path);
+  }
+  const next = (current + 1) | 0;
+  return next === -1 ? 0 : next;
+}
+
+function existing(changes: PendingChanges, path: string): NodeView {
+  const node = changes.lookup(path);
+  if (node === null) throw new KeeperError('NONODE', 'no node', path);
+  return node;
+}
+
+/** fixupAcl for an ACL that came off the wire: anything that is not a list of {perms, id} is INVALIDACL. */
+function fixedAcl(acl: unknown, authIds: readonly Id[], path: string): Acl[] {
+  const wellFormed =
+    Array.isArray(acl) &&
+    acl.every(
+      (entry: unknown) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        typeof (entry as Acl).perms === 'number' &&
+        typeof (entry as Acl).id === 'object' &&
+        (entry as Acl).id !== null &&
+        typeof (entry as Acl).id.scheme === 'string' &&
+        typeof (entry as Acl).id.id === 'string',
+    );
+  if (!wellFormed) throw new KeeperError('INVALIDACL', 'an ACL must be a list of {perms, id: {scheme, id}}', path);
+  return fixupAcl(acl as Acl[], authIds);
+}
+
+/**
+ * ZooKeeper's pRequest2TxnCreate. Error precedence: BADARGUMENTS (mode/TTL, path, data, no session
+ * for an ephemeral), INVALIDACL, NONODE (parent), NOAUTH (CREATE on the parent), NODEEXISTS,
+ * NOCHILDRENFOREPHEMERALS.
+ */
+function prepCreate(op: CreateOp, ctx: PrepContext, changes: PendingChanges): CreateTxn {
+  const mode = validateCreateOp(op);
+  const ephemeral = isEphemeral(mode);
+  if (ephemeral && ctx.sessionId === 0n) throw new KeeperError('BADARGUMENTS', 'an ephemeral node needs a session', op.path);
+  const acl = fixedAcl(op.acl, ctx.authIds, op.path);
+  const parentPath = parentOf(op.path);
+  const parent = existing(changes, parentPath);
+  checkPermission(parent.acl, Perms.CREATE, ctx.authIds, op.path);
+  const path = isSequential(mode) ? `${op.path}${formatSequenceSuffix(parent.creates)}` : op.path;
+  if (changes.lookup(path) !== null) throw new KeeperError('NODEEXISTS', 'node exists', path);
+  if (isEphemeral(parent.mode)) throw new KeeperError('NOCHILDRENFOREPHEMERALS', 'ephemerals cannot have children', path);
+  const parentCversion = (parent.creates + 1) | 0;
+  const ephemeralOwner = ephemeral ? ctx.sessionId : 0n;
+  changes.add(ctx.zxid, parentPath, PendingNode.from(parent, { creates: parentCversion, childCount: parent.childCount + 1 }));
+  changes.add(ctx.zxid, path, new PendingNode(acl, mode, op.ttlMs, ephemeralOwner, ctx.timeMs, 0, 0, 0, 0));
+  return { type: 'create', path, data: op.data, acl, mode, ephemeralOwner, ttlMs: op.ttlMs, parentCversion };
+}
+
+/** Records the deletion of `path` (and its parent losing a child). */
+function recordDeletion(changes: PendingChanges, zxid: bigint, path: string): void {
+  const parentPath = parentOf(path);
+  const parent = changes.lookup(parentPath);
+  if (parent !== null) changes.add(zxid, parentPath, PendingNode.from(parent, { childCount: parent.childCount - 1 }));
+  changes.add(zxid, path, null);
+}
+
+/** Precedence: BADARGUMENTS, NONODE (parent), NOAUTH (DELETE on the parent), NONODE, BADVERSION, NOTEMPTY. */
+function prepDelete(op: DeleteOp, ctx: PrepContext, changes: PendingChanges): DeleteTxn {
+  validateWritePath(op.path);
+  validateVersion(op.version, op.path);
+  const parent = existing(changes, parentOf(op.path));
+  checkPermission(parent.acl, Perms.DELETE, ctx.authIds, op.path);
+  const node = existing(changes, op.path);
+  nextVersion(node.version, op.version, op.path);
+  if (node.childCount > 0 || op.path === '/') throw new KeeperError('NOTEMPTY', 'node has children', op.path);
+  recordDeletion(changes, ctx.zxid, op.path);
+  return { type: 'delete', path: op.path };
+}
+
+/** Precedence: BADARGUMENTS, NONODE, NOAUTH (WRITE), BADVERSION. */
+function prepSetData(op: SetDataOp, ctx: PrepContext, changes: PendingChanges): SetDataTxn {
+  validateWritePath(op.path);
+  validateData(op.data, op.path);
+  validateVersion(op.version, op.path);
+  const node = existing(changes, op.path);
+  checkPermission(node.acl, Perms.WRITE, ctx.authIds, op.path);
+  const version = nextVersion(node.version, op.version, op.path);
+  changes.add(ctx.zxid, op.path, PendingNode.from(node, { version, mtime: ctx.timeMs }));
+  return { type: 'setData', path: op.path, data: op.data, version };
+}
+
+/** Precedence: BADARGUMENTS, INVALIDACL, NONODE, NOAUTH (ADMIN), BADVERSION (against aversion). */
+function prepSetAcl(op: SetAclOp, ctx: PrepContext, changes: PendingChanges): SetAclTxn {
+  validateWritePath(op.path);
+  validateVersion(op.version, op.path);
+  const acl = fixedAcl(op.acl, ctx.authIds, op.path);
+  const node = existing(changes, op.path);
+  checkPermission(node.acl, Perms.ADMIN, ctx.authIds, op.path);
+  const aversion = nextVersion(node.aversion, op.version, op.path);
+  changes.add(ctx.zxid, op.path, PendingNode.from(node, { acl, aversion }));
+  return { type: 'setACL', path: op.path, acl, version: aversion };
+}
+
+/** Precedence: BADARGUMENTS, NONODE, NOAUTH (READ, as ZooKeeper 3.9), BADVERSION. Records nothing. */
+function prepCheck(op: CheckOp, ctx: PrepContext, changes: PendingChanges): CheckTxn {
+  validatePath(op.path);
+  validateVersion(op.version, op.path);
+  const node = existing(changes, op.path);
+  checkPermission(node.acl, Perms.READ, ctx.authIds, op.path);
+  nextVersion(node.version, op.version, op.path);
+  return { type: 'check', path: op.path, version: node.version };
+}
+
+function prepMultiOp(op: MultiOp, ctx: PrepContext, changes: PendingChanges): MultiSubTxn {
+  switch (op.type) {
+    case 'create':
+      return prepCreate(op, ctx, changes);
+    case 'delete':
+      return prepDelete(op, ctx, changes);
+    case 'setData':
+      return prepSetData(op, ctx, changes);
+    case 'check':
+      return prepCheck(op, ctx, changes);
+    default:
+      throw new KeeperError('BADARGUMENTS', `a multi cannot hold ${JSON.stringify((op as { type?: unknown }).type)}`);
+  }
+}
+
+function errorTxn(code: ErrorCodeNumber): ErrorTxn {
+  return { type: 'error', code };
+}
+
+/**
+ * A multi: each op is prepped against the tree, the pending changes and the earlier ops of the same
+ * multi. If one fails, its own records are rolled back and the txn is the all-error form (OK before
+ * the failing op, its error, RUNTIMEINCONSISTENCY after), as ZooKeeper 3.8+ answers.
+ */
+function prepMulti(op: MultiWriteOp, ctx: PrepContext, changes: PendingChanges): MultiTxn | ErrorTxn {
+  try {
+    validateMultiShape(op.ops);
+  } catch (error) {
+    if (isKeeperError(error)) return errorTxn(error.code);
+    throw error;
+  }
+  const txns: MultiSubTxn[] = [];
+  changes.begin();
+  let open = true;
+  try {
+    for (let index = 0; index < op.ops.length; index++) {
+      try {
+        txns.push(prepMultiOp(op.ops[index] as MultiOp, ctx, changes));
+      } catch (error) {
+        if (!isKeeperError(error)) throw error;
+        changes.rollback();
+        open = false;
+        const failed = error.code;
+        return {
+          type: 'multi',
+          txns: op.ops.map((_, i) => errorTxn(i < index ? ErrorCode.OK : i === index ? failed : ErrorCode.RUNTIMEINCONSISTENCY)),
+        };
+      }
+    }
+    changes.commit();
+    open = false;
+    return { type: 'multi', txns };
+  } finally {
+    // Still open only when a programmer error escaped: leave nothing behind.
+    if (open) changes.rollback();
+  }
+}
+
+/**
+ * ZooKeeper's PrepRequestProcessor for one write request: checks it against the tree plus every
+ * pending change and returns the fully resolved txn (sequential name, new versions, owner, parent
+ * create count, fixed-up ACL) — or, for a request that fails, an ErrorTxn (a multi: its all-error
+ * form). Records the txn's effects in `changes`. Never throws for bad input.
+ */
+export function prep(op: WriteOp, ctx: PrepContext, changes: PendingChanges): Txn {
+  if (changes.isFull) return errorTxn(ErrorCode.THROTTLEDOP);
+  if (op.type === 'multi') return prepMulti(op, ctx, changes);
+  changes.begin();
+  let committed = false;
+  try {
+    let txn: Txn;
+    switch (op.type) {
+      case 'setACL':
+        txn = prepSetAcl(op, ctx, changes);
+        break;
+      case 'create':
+      case 'delete':
+      case 'setData':
+      case 'check':
+        txn = prepMultiOp(op, ctx, changes);
+        break;
+      default:
+        throw new KeeperError('BADARGUMENTS', `unknown write op ${JSON.stringify((op as { type?: unknown }).type)}`);
+    }
+    changes.commit();
+    committed = true;
+    return txn;
+  } catch (error) {
+    if (isKeeperError(error)) return errorTxn(error.code);
+    throw error;
+  } finally {
+    if (!committed) changes.rollback();
+  }
+}
+
+/**
+ * A session's end: records the deletion of every ephemeral it will own once the pending changes are
+ * applied (the tree's, plus pending creates, less pending deletes).
+ */
+export function prepCloseSession(sessionId: bigint, zxid: bigint, changes: PendingChanges): CloseSessionTxn {
+  const paths = new Set(changes.tree.ephemeralPaths(sessionId));
+  for (const record of changes.records()) {
+    if (record.node === null) paths.delete(record.path);
+    else if (isEphemeral(record.node.mode) && record.node.ephemeralOwner === sessionId) paths.add(record.path);
+  }
+  for (const path of [...paths].sort()) recordDeletion(changes, zxid, path);
+  return { type: 'closeSession' };
+}
+
+/**
+ * The leader's deletion of a container or TTL node that dueForDeletion named, re-checked against the
+ * pending changes at the leader's time: NONODE if it went, NOTEMPTY if it got a child, BADVERSION if
+ * the path is not a container/TTL node any more or is no longer due (a newer setData).
+ */
+export function prepDeleteContainer(
+  path: string,
+  ctx: { readonly zxid: bigint; readonly timeMs: number },
+  changes: PendingChanges,
+  options: ExpiryOptions = {},
+): DeleteContainerTxn | ErrorTxn {
+  try {
+    validateWritePath(path);
+    const node = existing(changes, path);
+    if (node.childCount > 0) throw new KeeperError('NOTEMPTY', 'container has children', path);
+    if (!isContainerOrTtl(node.mode) || !isDueForDeletion(node, ctx.timeMs, options.containerGraceMs ?? CONTAINER_GRACE_MS)) {
+      throw new KeeperError('BADVERSION', 'not a container or TTL node due for deletion', path);
+    }
+    recordDeletion(changes, ctx.zxid, path);
+    return { type: 'deleteContainer', path };
+  } catch (error) {
+    if (isKeeperError(error)) return errorTxn(error.code);
+    throw error;
+  }
+}
