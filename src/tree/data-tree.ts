@@ -5,7 +5,7 @@ import { CreateMode } from './create-mode.js';
 import { CONTAINER_GRACE_MS, isDueForDeletion, type ExpiryOptions } from './expiry.js';
 import type { ReadOp } from './op.js';
 import type { ReadResult } from './op-result.js';
-import { childPath, validatePath } from './path.js';
+import { validatePath } from './path.js';
 import type { TreeSnapshot } from './snapshot-node.js';
 import type { Stat } from './stat.js';
 import { restoreNodes, snapshotNodes } from './tree-snapshot.js';
@@ -42,14 +42,15 @@ export class DataTree {
       return;
     }
     const persistent = CreateMode.PERSISTENT;
-    this.store.restoreNode('/', EMPTY_DATA, OPEN_ACL_UNSAFE, persistent, 0, 0n, 0n, 0, NO_STAT_CHANGE);
-    this.store.restoreNode('/zookeeper', EMPTY_DATA, OPEN_ACL_UNSAFE, persistent, 0, 0n, 0n, 0, NO_STAT_CHANGE);
-    this.store.restoreNode('/zookeeper/quota', EMPTY_DATA, OPEN_ACL_UNSAFE, persistent, 0, 0n, 0n, 0, NO_STAT_CHANGE);
+    const system = (path: string, parent: string | null, acl: readonly Acl[], aversion = 0): void => {
+      const parentNode = parent === null ? null : (this.store.nodes.get(parent) as Znode);
+      this.store.restoreNode(path, parentNode, EMPTY_DATA, acl, persistent, 0, 0n, 0n, 0, { ...NO_STAT_CHANGE, aversion });
+    };
+    system('/', null, OPEN_ACL_UNSAFE);
+    system('/zookeeper', '/', OPEN_ACL_UNSAFE);
+    system('/zookeeper/quota', '/zookeeper', OPEN_ACL_UNSAFE);
     // ZooKeeper sets the config node's ACL with setACL(..., -1), which leaves its aversion at -1.
-    this.store.restoreNode('/zookeeper/config', EMPTY_DATA, READ_ACL_UNSAFE, persistent, 0, 0n, 0n, 0, {
-      ...NO_STAT_CHANGE,
-      aversion: -1,
-    });
+    system('/zookeeper/config', '/zookeeper', READ_ACL_UNSAFE, -1);
   }
 
   /** Rebuilds exactly the tree a snapshot was taken of (same nodes, stats, indexes and digest). */
@@ -97,7 +98,10 @@ export class DataTree {
   /** The node's children, sorted (ZooKeeper answers in hash order; sorted is deterministic). */
   getChildren(path: string): { children: string[]; stat: Stat } {
     const node = this.existing(path);
-    const children = node.children === null ? [] : [...node.children].sort();
+    if (node.children === null) return { children: [], stat: statOf(node) };
+    const prefixLength = path === '/' ? 1 : path.length + 1;
+    const children = Array.from(node.children).sort();
+    for (let i = 0; i < children.length; i++) children[i] = (children[i] as string).slice(prefixLength);
     return { children, stat: statOf(node) };
   }
 
@@ -106,14 +110,13 @@ export class DataTree {
     const start = this.existing(path);
     if (path === '/') return this.store.nodes.size - 1;
     let count = 0;
-    const stack: [string, Znode][] = [[path, start]];
+    const stack: Znode[] = [start];
     while (stack.length > 0) {
-      const [parent, node] = stack.pop() as [string, Znode];
+      const node = stack.pop() as Znode;
       if (node.children === null) continue;
-      for (const name of node.children) {
-        const child = childPath(parent, name);
+      for (const child of node.children) {
         count++;
-        stack.push([child, this.store.nodes.get(child) as Znode]);
+        stack.push(this.store.nodes.get(child) as Znode);
       }
     }
     return count;

@@ -18,29 +18,28 @@ export class PendingNode implements NodeView {
     readonly childCount: number,
   ) {}
 
-  /** A copy of `node` with some fields changed (ZooKeeper's ChangeRecord.duplicate + setters). */
-  static from(
-    node: NodeView,
-    changes: {
-      readonly acl?: readonly Acl[];
-      readonly mtime?: number;
-      readonly version?: number;
-      readonly creates?: number;
-      readonly aversion?: number;
-      readonly childCount?: number;
-    },
-  ): PendingNode {
-    return new PendingNode(
-      changes.acl ?? node.acl,
-      node.mode,
-      node.ttlMs,
-      node.ephemeralOwner,
-      changes.mtime ?? node.mtime,
-      changes.version ?? node.version,
-      changes.creates ?? node.creates,
-      changes.aversion ?? node.aversion,
-      changes.childCount ?? node.childCount,
-    );
+  /** `node` with one more child (ZooKeeper's ChangeRecord.duplicate + childCount++ + setCversion). */
+  static withChildCreated(node: NodeView, creates: number): PendingNode {
+    const n = node;
+    return new PendingNode(n.acl, n.mode, n.ttlMs, n.ephemeralOwner, n.mtime, n.version, creates, n.aversion, n.childCount + 1);
+  }
+
+  /** `node` with one child less. */
+  static withChildDeleted(node: NodeView): PendingNode {
+    const n = node;
+    return new PendingNode(n.acl, n.mode, n.ttlMs, n.ephemeralOwner, n.mtime, n.version, n.creates, n.aversion, n.childCount - 1);
+  }
+
+  /** `node` after a setData. */
+  static withData(node: NodeView, version: number, mtime: number): PendingNode {
+    const n = node;
+    return new PendingNode(n.acl, n.mode, n.ttlMs, n.ephemeralOwner, mtime, version, n.creates, n.aversion, n.childCount);
+  }
+
+  /** `node` after a setACL. */
+  static withAcl(node: NodeView, acl: readonly Acl[], aversion: number): PendingNode {
+    const n = node;
+    return new PendingNode(acl, n.mode, n.ttlMs, n.ephemeralOwner, n.mtime, n.version, n.creates, aversion, n.childCount);
   }
 }
 
@@ -73,7 +72,9 @@ export class PendingChanges {
   private readonly byPath = new Map<string, ChangeRecord>();
   /** While a prep is under way: the queue length and each overwritten path entry, to roll back. */
   private undoFrom = -1;
-  private readonly undo: [string, ChangeRecord | undefined][] = [];
+  private readonly undoPaths: (string | undefined)[] = [];
+  private readonly undoRecords: (ChangeRecord | undefined)[] = [];
+  private undoCount = 0;
 
   constructor(tree: DataTree, options: PendingChangesOptions = {}) {
     this.tree = tree;
@@ -97,6 +98,14 @@ export class PendingChanges {
     return this.tree.nodeView(path) ?? null;
   }
 
+  /**
+   * True when `path` was a valid node path once: a node of the tree or of a pending record (a pending
+   * delete too). Prep skips re-validating such paths.
+   */
+  knows(path: string): boolean {
+    return this.byPath.has(path) || this.tree.nodeView(path) !== undefined;
+  }
+
   /** The pending records in zxid order (oldest first). */
   *records(): IterableIterator<ChangeRecord> {
     for (let i = this.head; i < this.queue.length; i++) {
@@ -107,7 +116,11 @@ export class PendingChanges {
 
   add(zxid: bigint, path: string, node: NodeView | null): void {
     const record: ChangeRecord = { zxid, path, node };
-    if (this.undoFrom >= 0) this.undo.push([path, this.byPath.get(path)]);
+    if (this.undoFrom >= 0) {
+      this.undoPaths[this.undoCount] = path;
+      this.undoRecords[this.undoCount] = this.byPath.get(path);
+      this.undoCount++;
+    }
     this.queue.push(record);
     this.byPath.set(path, record);
   }
@@ -116,26 +129,36 @@ export class PendingChanges {
   begin(): void {
     assert(this.undoFrom < 0, 'PendingChanges.begin while a prep is under way');
     this.undoFrom = this.queue.length;
-    this.undo.length = 0;
+    this.forgetUndo();
   }
 
   commit(): void {
     assert(this.undoFrom >= 0, 'PendingChanges.commit without begin');
     this.undoFrom = -1;
-    this.undo.length = 0;
+    this.forgetUndo();
   }
 
   /** Takes back every record added since `begin` (a failed op or multi leaves nothing behind). */
   rollback(): void {
     assert(this.undoFrom >= 0, 'PendingChanges.rollback without begin');
-    for (let i = this.undo.length - 1; i >= 0; i--) {
-      const [path, previous] = this.undo[i] as [string, ChangeRecord | undefined];
+    for (let i = this.undoCount - 1; i >= 0; i--) {
+      const path = this.undoPaths[i] as string;
+      const previous = this.undoRecords[i];
       if (previous === undefined) this.byPath.delete(path);
       else this.byPath.set(path, previous);
     }
     this.queue.length = this.undoFrom;
     this.undoFrom = -1;
-    this.undo.length = 0;
+    this.forgetUndo();
+  }
+
+  /** Empties the undo log, keeping its arrays' capacity (resizing an array is a runtime call). */
+  private forgetUndo(): void {
+    for (let i = 0; i < this.undoCount; i++) {
+      this.undoPaths[i] = undefined;
+      this.undoRecords[i] = undefined;
+    }
+    this.undoCount = 0;
   }
 
   /** The tree has applied every txn up to `zxid`: their records are no longer needed. */

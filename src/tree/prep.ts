@@ -4,8 +4,8 @@ import { Perms, checkPermission, fixupAcl, type Acl, type Id } from './acl.js';
 import { isEphemeral, isSequential } from './create-mode.js';
 import { CONTAINER_GRACE_MS, isDueForDeletion, type ExpiryOptions } from './expiry.js';
 import type { CheckOp, CreateOp, DeleteOp, MultiOp, MultiWriteOp, SetAclOp, SetDataOp, WriteOp } from './op.js';
-import { validateCreateOp, validateData, validateMultiShape, validateVersion } from './op-validation.js';
-import { parentOf, validatePath, validateWritePath } from './path.js';
+import { validateData, validateModeAndTtl, validateMultiShape, validateVersion } from './op-validation.js';
+import { RESERVED_ROOT, isReservedPath, parentOf, validatePath, validateWritePath } from './path.js';
 import { PendingNode, type PendingChanges } from './pending-changes.js';
 import type {
   CheckTxn,
@@ -52,9 +52,50 @@ export function nextVersion(current: number, expected: number, path: string): nu
   return next === -1 ? 0 : next;
 }
 
+function reserved(path: string): KeeperError {
+  return new KeeperError('BADARGUMENTS', `${RESERVED_ROOT} is reserved for the ensemble`, path);
+}
+
+/**
+ * The node at a path an op addresses, after checking the path: a path where a node is (in the tree or
+ * pending) was validated when that node was created, so only a path with no node gets the full check
+ * (BADARGUMENTS comes before NONODE). Writes also refuse the reserved subtree. Null when no node.
+ */
+function lookupChecked(path: string, changes: PendingChanges, write: boolean): NodeView | null {
+  const node = typeof path === 'string' ? changes.lookup(path) : null;
+  if (node === null) {
+    if (write) validateWritePath(path);
+    else validatePath(path);
+  } else if (write && isReservedPath(path)) {
+    throw reserved(path);
+  }
+  return node;
+}
+
+function noNode(path: string): KeeperError {
+  return new KeeperError('NONODE', 'no node', path);
+}
+
+/**
+ * The path of a create: when its parent is known to be valid, only the new last segment needs the
+ * full check (a path is valid when its parent is and its last segment is).
+ */
+function validateCreatePath(path: string, sequential: boolean, changes: PendingChanges): void {
+  if (typeof path === 'string' && path.length > 1 && path.charCodeAt(0) === 0x2f) {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    if ((name !== '' || sequential) && changes.knows(slash === 0 ? '/' : path.slice(0, slash))) {
+      validatePath(`/${name}`, sequential);
+      if (isReservedPath(path)) throw reserved(path);
+      return;
+    }
+  }
+  validateWritePath(path, sequential);
+}
+
 function existing(changes: PendingChanges, path: string): NodeView {
   const node = changes.lookup(path);
-  if (node === null) throw new KeeperError('NONODE', 'no node', path);
+  if (node === null) throw noNode(path);
   return node;
 }
 
@@ -82,7 +123,9 @@ function fixedAcl(acl: unknown, authIds: readonly Id[], path: string): Acl[] {
  * NOCHILDRENFOREPHEMERALS.
  */
 function prepCreate(op: CreateOp, ctx: PrepContext, changes: PendingChanges): CreateTxn {
-  const mode = validateCreateOp(op);
+  const mode = validateModeAndTtl(op.mode, op.ttlMs, String(op.path));
+  validateCreatePath(op.path, isSequential(mode), changes);
+  validateData(op.data, op.path);
   const ephemeral = isEphemeral(mode);
   if (ephemeral && ctx.sessionId === 0n) throw new KeeperError('BADARGUMENTS', 'an ephemeral node needs a session', op.path);
   const acl = fixedAcl(op.acl, ctx.authIds, op.path);
@@ -94,7 +137,7 @@ function prepCreate(op: CreateOp, ctx: PrepContext, changes: PendingChanges): Cr
   if (isEphemeral(parent.mode)) throw new KeeperError('NOCHILDRENFOREPHEMERALS', 'ephemerals cannot have children', path);
   const parentCversion = (parent.creates + 1) | 0;
   const ephemeralOwner = ephemeral ? ctx.sessionId : 0n;
-  changes.add(ctx.zxid, parentPath, PendingNode.from(parent, { creates: parentCversion, childCount: parent.childCount + 1 }));
+  changes.add(ctx.zxid, parentPath, PendingNode.withChildCreated(parent, parentCversion));
   changes.add(ctx.zxid, path, new PendingNode(acl, mode, op.ttlMs, ephemeralOwner, ctx.timeMs, 0, 0, 0, 0));
   return { type: 'create', path, data: op.data, acl, mode, ephemeralOwner, ttlMs: op.ttlMs, parentCversion };
 }
@@ -103,17 +146,17 @@ function prepCreate(op: CreateOp, ctx: PrepContext, changes: PendingChanges): Cr
 function recordDeletion(changes: PendingChanges, zxid: bigint, path: string): void {
   const parentPath = parentOf(path);
   const parent = changes.lookup(parentPath);
-  if (parent !== null) changes.add(zxid, parentPath, PendingNode.from(parent, { childCount: parent.childCount - 1 }));
+  if (parent !== null) changes.add(zxid, parentPath, PendingNode.withChildDeleted(parent));
   changes.add(zxid, path, null);
 }
 
 /** Precedence: BADARGUMENTS, NONODE (parent), NOAUTH (DELETE on the parent), NONODE, BADVERSION, NOTEMPTY. */
 function prepDelete(op: DeleteOp, ctx: PrepContext, changes: PendingChanges): DeleteTxn {
-  validateWritePath(op.path);
+  const node = lookupChecked(op.path, changes, true);
   validateVersion(op.version, op.path);
   const parent = existing(changes, parentOf(op.path));
   checkPermission(parent.acl, Perms.DELETE, ctx.authIds, op.path);
-  const node = existing(changes, op.path);
+  if (node === null) throw noNode(op.path);
   nextVersion(node.version, op.version, op.path);
   if (node.childCount > 0 || op.path === '/') throw new KeeperError('NOTEMPTY', 'node has children', op.path);
   recordDeletion(changes, ctx.zxid, op.path);
@@ -122,33 +165,33 @@ function prepDelete(op: DeleteOp, ctx: PrepContext, changes: PendingChanges): De
 
 /** Precedence: BADARGUMENTS, NONODE, NOAUTH (WRITE), BADVERSION. */
 function prepSetData(op: SetDataOp, ctx: PrepContext, changes: PendingChanges): SetDataTxn {
-  validateWritePath(op.path);
+  const node = lookupChecked(op.path, changes, true);
   validateData(op.data, op.path);
   validateVersion(op.version, op.path);
-  const node = existing(changes, op.path);
+  if (node === null) throw noNode(op.path);
   checkPermission(node.acl, Perms.WRITE, ctx.authIds, op.path);
   const version = nextVersion(node.version, op.version, op.path);
-  changes.add(ctx.zxid, op.path, PendingNode.from(node, { version, mtime: ctx.timeMs }));
+  changes.add(ctx.zxid, op.path, PendingNode.withData(node, version, ctx.timeMs));
   return { type: 'setData', path: op.path, data: op.data, version };
 }
 
 /** Precedence: BADARGUMENTS, INVALIDACL, NONODE, NOAUTH (ADMIN), BADVERSION (against aversion). */
 function prepSetAcl(op: SetAclOp, ctx: PrepContext, changes: PendingChanges): SetAclTxn {
-  validateWritePath(op.path);
+  const node = lookupChecked(op.path, changes, true);
   validateVersion(op.version, op.path);
   const acl = fixedAcl(op.acl, ctx.authIds, op.path);
-  const node = existing(changes, op.path);
+  if (node === null) throw noNode(op.path);
   checkPermission(node.acl, Perms.ADMIN, ctx.authIds, op.path);
   const aversion = nextVersion(node.aversion, op.version, op.path);
-  changes.add(ctx.zxid, op.path, PendingNode.from(node, { acl, aversion }));
+  changes.add(ctx.zxid, op.path, PendingNode.withAcl(node, acl, aversion));
   return { type: 'setACL', path: op.path, acl, version: aversion };
 }
 
 /** Precedence: BADARGUMENTS, NONODE, NOAUTH (READ, as ZooKeeper 3.9), BADVERSION. Records nothing. */
 function prepCheck(op: CheckOp, ctx: PrepContext, changes: PendingChanges): CheckTxn {
-  validatePath(op.path);
+  const node = lookupChecked(op.path, changes, false);
   validateVersion(op.version, op.path);
-  const node = existing(changes, op.path);
+  if (node === null) throw noNode(op.path);
   checkPermission(node.acl, Perms.READ, ctx.authIds, op.path);
   nextVersion(node.version, op.version, op.path);
   return { type: 'check', path: op.path, version: node.version };

@@ -78,13 +78,12 @@ function mixSafeInteger(value: number): void {
   mixWord(Math.floor(value / TWO_POW_32) | 0);
 }
 
-// Converting a bigint to words costs more than the rest of a node's hash: remember the last few.
-let cachedBig0 = 0n;
-let cachedLow0 = 0;
-let cachedHigh0 = 0;
-let cachedBig1 = 0n;
-let cachedLow1 = 0;
-let cachedHigh1 = 0;
+// Converting a bigint to words costs more than the rest of a node's hash: zxids below 2^53 go through
+// one Number(); the last few conversions are remembered (a txn stamps one zxid on several fields).
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+let cachedBig = 0n;
+let cachedLow = 0;
+let cachedHigh = 0;
 
 function mixBigint(value: bigint): void {
   if (value === 0n) {
@@ -92,28 +91,19 @@ function mixBigint(value: bigint): void {
     mixWord(0);
     return;
   }
-  if (value === cachedBig0) {
-    mixWord(cachedLow0);
-    mixWord(cachedHigh0);
-    return;
+  if (value !== cachedBig) {
+    cachedBig = value;
+    if (value > 0n && value <= MAX_SAFE) {
+      const n = Number(value);
+      cachedLow = n >>> 0;
+      cachedHigh = Math.floor(n / TWO_POW_32) >>> 0;
+    } else {
+      cachedLow = Number(BigInt.asUintN(32, value)) >>> 0;
+      cachedHigh = Number(BigInt.asUintN(32, value >> 32n)) >>> 0;
+    }
   }
-  if (value !== cachedBig1) {
-    cachedBig1 = value;
-    cachedLow1 = Number(BigInt.asUintN(32, value)) | 0;
-    cachedHigh1 = Number(BigInt.asUintN(32, value >> 32n)) | 0;
-  }
-  // Swap so the most recent stays in slot 0.
-  const big = cachedBig1;
-  const low = cachedLow1;
-  const high = cachedHigh1;
-  cachedBig1 = cachedBig0;
-  cachedLow1 = cachedLow0;
-  cachedHigh1 = cachedHigh0;
-  cachedBig0 = big;
-  cachedLow0 = low;
-  cachedHigh0 = high;
-  mixWord(low);
-  mixWord(high);
+  mixWord(cachedLow);
+  mixWord(cachedHigh);
 }
 
 /** A 64-bit hash of an ACL list (as two 32-bit halves), for the ACL cache to remember. */
@@ -131,22 +121,81 @@ export function hashAcl(acl: readonly { readonly perms: number; readonly id: { r
   return { high: finalize(laneA, XX_PRIME_2), low: finalize(laneB, MURMUR_C1) };
 }
 
-/** The running sum of node hashes, mod 2^64, as two unsigned 32-bit halves. */
+const SLOT_WORDS = 6;
+
+/**
+ * The running sum of node hashes, mod 2^64, as two unsigned 32-bit halves. Each node's hash is the
+ * sum of two parts, each keyed by a 64-bit hash of the path: a data part (data, version, mzxid, mtime)
+ * and a meta part (czxid, ctime, pzxid, create counter, aversion, owner, mode, TTL, ACL). The path hash
+ * and both parts are remembered per node (in a slot of one typed array, 24 bytes a node), so a change
+ * rehashes only the part it touches, a delete rehashes nothing, and a child create rehashes only its
+ * parent's meta part, never the parent's data or path.
+ */
 export class TreeDigest {
   private high = 0;
   private low = 0;
+  /** Per slot: data part high, data part low, meta part high, meta part low. */
+  private parts = new Uint32Array(SLOT_WORDS * 1024);
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
 
-  /** Adds (sign 1) or subtracts (sign -1) the hash of one node. */
-  account(path: string, node: Znode, aclHigh: number, aclLow: number, sign: 1 | -1): void {
+  /** Counts a new node in; returns the slot that remembers its parts. */
+  addNode(path: string, node: Znode, aclHigh: number, aclLow: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      if (slot * SLOT_WORDS >= this.parts.length) {
+        const grown = new Uint32Array(this.parts.length * 2);
+        grown.set(this.parts);
+        this.parts = grown;
+      }
+    }
+    const base = slot * SLOT_WORDS;
     begin();
     mixString(path);
+    this.parts[base] = finalize(laneA, XX_PRIME_2);
+    this.parts[base + 1] = finalize(laneB, MURMUR_C1);
+    this.parts[base + 2] = 0;
+    this.parts[base + 3] = 0;
+    this.parts[base + 4] = 0;
+    this.parts[base + 5] = 0;
+    this.updateData(slot, node);
+    this.updateMeta(slot, node, aclHigh, aclLow);
+    return slot;
+  }
+
+  /** Counts a node out (no hashing: its parts are remembered). */
+  removeNode(slot: number): void {
+    const base = slot * SLOT_WORDS;
+    this.replace(base + 2, 0, 0);
+    this.replace(base + 4, 0, 0);
+    this.freeSlots.push(slot);
+  }
+
+  /** Rehashes the data part (after setData). */
+  updateData(slot: number, node: Znode): void {
+    const base = slot * SLOT_WORDS;
+    begin();
+    mixWord(0x44415441);
+    mixWord(this.parts[base] as number);
+    mixWord(this.parts[base + 1] as number);
     mixBytes(node.data);
-    mixBigint(node.czxid);
-    mixBigint(node.mzxid);
-    mixBigint(node.pzxid);
-    mixSafeInteger(node.ctime);
-    mixSafeInteger(node.mtime);
     mixWord(node.version);
+    mixBigint(node.mzxid);
+    mixSafeInteger(node.mtime);
+    this.replace(base + 2, finalize(laneA, XX_PRIME_2), finalize(laneB, MURMUR_C1));
+  }
+
+  /** Rehashes the meta part (after a child create or delete, or setACL). */
+  updateMeta(slot: number, node: Znode, aclHigh: number, aclLow: number): void {
+    const base = slot * SLOT_WORDS;
+    begin();
+    mixWord(0x4d455441);
+    mixWord(this.parts[base] as number);
+    mixWord(this.parts[base + 1] as number);
+    mixBigint(node.czxid);
+    mixSafeInteger(node.ctime);
+    mixBigint(node.pzxid);
     mixWord(node.creates);
     mixWord(node.aversion);
     mixBigint(node.ephemeralOwner);
@@ -154,30 +203,30 @@ export class TreeDigest {
     mixSafeInteger(node.ttlMs);
     mixWord(aclHigh);
     mixWord(aclLow);
-    const high = finalize(laneA, XX_PRIME_2);
-    const low = finalize(laneB, MURMUR_C1);
-    if (sign === 1) {
-      let sumLow = this.low + low;
-      let carry = 0;
-      if (sumLow >= TWO_POW_32) {
-        sumLow -= TWO_POW_32;
-        carry = 1;
-      }
-      this.low = sumLow;
-      this.high = (this.high + high + carry) >>> 0;
-    } else {
-      let diffLow = this.low - low;
-      let borrow = 0;
-      if (diffLow < 0) {
-        diffLow += TWO_POW_32;
-        borrow = 1;
-      }
-      this.low = diffLow;
-      this.high = (this.high - high - borrow) >>> 0;
-    }
+    this.replace(base + 4, finalize(laneA, XX_PRIME_2), finalize(laneB, MURMUR_C1));
   }
 
   value(): bigint {
     return (BigInt(this.high) << 32n) | BigInt(this.low);
+  }
+
+  /** Swaps the part stored at `index` (data or meta) for (high, low) in the running sum. */
+  private replace(index: number, high: number, low: number): void {
+    const parts = this.parts;
+    const oldHigh = parts[index] as number;
+    const oldLow = parts[index + 1] as number;
+    let sumLow = this.low - oldLow + low;
+    let carry = 0;
+    if (sumLow >= TWO_POW_32) {
+      sumLow -= TWO_POW_32;
+      carry = 1;
+    } else if (sumLow < 0) {
+      sumLow += TWO_POW_32;
+      carry = -1;
+    }
+    this.low = sumLow;
+    this.high = (this.high - oldHigh + high + carry) >>> 0;
+    parts[index] = high;
+    parts[index + 1] = low;
   }
 }

@@ -1,10 +1,11 @@
 import { KeeperError } from '../errors/keeper-error.js';
 import { CreateMode, TTL_MAX_MS, isEphemeral, isTtl } from './create-mode.js';
-import { childPath, parentOf } from './path.js';
+import { parentOf } from './path.js';
 import type { SnapshotNode } from './snapshot-node.js';
 import { MAX_DATA_BYTES } from './stat.js';
 import type { TreeStore } from './tree-store.js';
 import type { Znode } from './znode.js';
+import type { Acl } from './acl.js';
 
 function toSnapshotNode(path: string, node: Znode): SnapshotNode {
   return {
@@ -37,8 +38,9 @@ export function snapshotNodes(store: TreeStore): SnapshotNode[] {
     const node = store.nodes.get(path) as Znode;
     out.push(toSnapshotNode(path, node));
     if (node.children !== null) {
-      const names = [...node.children].sort();
-      for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i] as string));
+      // Children of one parent share its prefix: sorting their paths sorts their names.
+      const children = Array.from(node.children).sort();
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as string);
     }
   }
   return out;
@@ -77,12 +79,20 @@ export function restoreNodes(store: TreeStore, nodes: readonly SnapshotNode[]): 
   if (nodes.length === 0 || nodes[0]?.path !== '/') {
     throw new KeeperError('DATAINCONSISTENCY', 'snapshot must start with the root node /');
   }
+  // A snapshot repeats a few ACL lists many times: look each list up in the cache once.
+  const sharedAcls = new Map<readonly Acl[], readonly Acl[]>();
   for (let index = 0; index < nodes.length; index++) {
     const node = nodes[index] as SnapshotNode;
     const problem = problemOf(node);
     if (problem !== null) throw corrupt(index, String(node.path), problem);
     if (store.nodes.has(node.path)) throw corrupt(index, node.path, 'duplicate path');
-    if (index > 0 && !store.nodes.has(parentOf(node.path))) throw corrupt(index, node.path, 'its parent is not before it');
-    store.restoreNode(node.path, node.data, node.acl, node.mode, node.ttlMs, node.ephemeralOwner, node.czxid, node.ctime, node);
+    let parent: Znode | null = null;
+    if (index > 0) {
+      parent = store.nodes.get(parentOf(node.path)) ?? null;
+      if (parent === null) throw corrupt(index, node.path, 'its parent is not before it');
+    }
+    const acl = sharedAcls.get(node.acl) ?? node.acl;
+    const shared = store.restoreNode(node.path, parent, node.data, acl, node.mode, node.ttlMs, node.ephemeralOwner, node.czxid, node.ctime, node);
+    if (acl === node.acl) sharedAcls.set(node.acl, shared);
   }
 }

@@ -2,9 +2,18 @@ import type { Acl } from './acl.js';
 import { assert } from '../errors/keeper-error.js';
 import { AclCache } from './acl-cache.js';
 import { CreateMode, isEphemeral, isTtl, type CreateModeFlag } from './create-mode.js';
-import { nameOf, parentOf } from './path.js';
+import { parentOf } from './path.js';
 import { TreeDigest } from './tree-digest.js';
 import { EMPTY_DATA, Znode } from './znode.js';
+
+/**
+ * The bytes a node keeps from a txn: the array itself when it owns its whole buffer, else a copy, so
+ * a node never keeps a large decoded frame alive through a small view into it. Empty data is shared.
+ */
+function ownedBytes(data: Uint8Array): Uint8Array {
+  if (data.length === 0) return EMPTY_DATA;
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
 
 /** The fields a restored node (from a snapshot) brings beyond those a create sets. */
 export interface RestoredFields {
@@ -43,25 +52,28 @@ export class TreeStore {
     parentCreates: number,
   ): Znode {
     assert(!this.nodes.has(path), `createNode: ${path} exists`);
-    const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
+    const node = new Znode(ownedBytes(data), this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
     if (path !== '/') {
       const parent = this.nodes.get(parentOf(path));
       assert(parent !== undefined, `createNode: no parent for ${path}`);
-      const parentPath = parentOf(path);
-      this.account(parentPath, parent, -1);
       parent.creates = parentCreates;
       parent.pzxid = zxid;
       if (parent.children === null) parent.children = new Set();
-      parent.children.add(nameOf(path));
-      this.account(parentPath, parent, 1);
+      parent.children.add(path);
+      this.rehashMeta(parent);
     }
     this.link(path, node);
     return node;
   }
 
-  /** Rebuilds one node from a snapshot: its parent's stat is already final, so only the child set grows. */
+  /**
+   * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
+   * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
+   * hands out views into one compact data column). Returns the node's shared ACL list.
+   */
   restoreNode(
     path: string,
+    parent: Znode | null,
     data: Uint8Array,
     acl: readonly Acl[],
     mode: CreateModeFlag,
@@ -70,7 +82,7 @@ export class TreeStore {
     czxid: bigint,
     ctime: number,
     fields: RestoredFields,
-  ): void {
+  ): readonly Acl[] {
     assert(!this.nodes.has(path), `restoreNode: ${path} exists`);
     const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
     node.mzxid = fields.mzxid;
@@ -79,13 +91,12 @@ export class TreeStore {
     node.version = fields.version;
     node.creates = fields.creates;
     node.aversion = fields.aversion;
-    if (path !== '/') {
-      const parent = this.nodes.get(parentOf(path));
-      assert(parent !== undefined, `restoreNode: no parent for ${path}`);
+    if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
-      parent.children.add(nameOf(path));
+      parent.children.add(path);
     }
     this.link(path, node);
+    return node.acl;
   }
 
   /** Removes a childless, non-root node. Returns it. */
@@ -95,34 +106,32 @@ export class TreeStore {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     assert(parent !== undefined && parent.children !== null, `deleteNode: no parent for ${path}`);
-    this.account(path, node, -1);
+    this.digest.removeNode(node.digestSlot);
+    node.digestSlot = -1;
     this.nodes.delete(path);
     this.acls.release(node.acl);
     this.unindex(path, node);
-    this.account(parentPath, parent, -1);
-    parent.children.delete(nameOf(path));
+    parent.children.delete(path);
     if (parent.children.size === 0) parent.children = null;
     parent.pzxid = zxid;
-    this.account(parentPath, parent, 1);
+    this.rehashMeta(parent);
     return node;
   }
 
-  setData(path: string, node: Znode, data: Uint8Array, version: number, zxid: bigint, timeMs: number): void {
-    this.account(path, node, -1);
-    node.data = data.length === 0 ? EMPTY_DATA : data;
+  setData(node: Znode, data: Uint8Array, version: number, zxid: bigint, timeMs: number): void {
+    node.data = ownedBytes(data);
     node.version = version;
     node.mzxid = zxid;
     node.mtime = timeMs;
-    this.account(path, node, 1);
+    this.digest.updateData(node.digestSlot, node);
   }
 
-  setAcl(path: string, node: Znode, acl: readonly Acl[], aversion: number): void {
-    this.account(path, node, -1);
+  setAcl(node: Znode, acl: readonly Acl[], aversion: number): void {
     const shared = this.acls.acquire(acl);
     this.acls.release(node.acl);
     node.acl = shared;
     node.aversion = aversion;
-    this.account(path, node, 1);
+    this.rehashMeta(node);
   }
 
   private link(path: string, node: Znode): void {
@@ -140,7 +149,7 @@ export class TreeStore {
       }
       owned.add(path);
     }
-    this.account(path, node, 1);
+    node.digestSlot = this.digest.addNode(path, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
   }
 
   private unindex(path: string, node: Znode): void {
@@ -158,7 +167,7 @@ export class TreeStore {
     }
   }
 
-  private account(path: string, node: Znode, sign: 1 | -1): void {
-    this.digest.account(path, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl), sign);
+  private rehashMeta(node: Znode): void {
+    this.digest.updateMeta(node.digestSlot, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
   }
 }

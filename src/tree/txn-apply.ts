@@ -55,7 +55,7 @@ function applyDelete(store: TreeStore, header: TxnHeader, txn: DeleteTxn, trigge
 function applySetData(store: TreeStore, header: TxnHeader, txn: SetDataTxn, triggers: WatchTrigger[]): OpResult {
   const node = store.nodes.get(txn.path);
   if (node === undefined) return failure(ErrorCode.NONODE);
-  store.setData(txn.path, node, txn.data, txn.version, header.zxid, header.timeMs);
+  store.setData(node, txn.data, txn.version, header.zxid, header.timeMs);
   triggers.push({ path: txn.path, type: 'NodeDataChanged' });
   return { type: 'setData', stat: statOf(node) };
 }
@@ -63,7 +63,7 @@ function applySetData(store: TreeStore, header: TxnHeader, txn: SetDataTxn, trig
 function applySetAcl(store: TreeStore, txn: SetAclTxn): OpResult {
   const node = store.nodes.get(txn.path);
   if (node === undefined) return failure(ErrorCode.NONODE);
-  store.setAcl(txn.path, node, txn.acl, txn.version);
+  store.setAcl(node, txn.acl, txn.version);
   return { type: 'setACL', stat: statOf(node) };
 }
 

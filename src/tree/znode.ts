@@ -25,7 +25,8 @@ export interface NodeView {
 
 /**
  * One znode as the tree stores it. A class so every node shares one hidden class and one prototype
- * (no per-node closures); `children` is allocated only when the node gets its first child.
+ * (no per-node closures); `children` is allocated only when the node gets its first child and holds
+ * the children's full paths (the very strings the path map holds, so no second string per child).
  * Data arrays are shared with the txn that wrote them and with readers: treat them as read-only.
  */
 export class Znode implements NodeView {
@@ -43,6 +44,8 @@ export class Znode implements NodeView {
   creates: number;
   aversion: number;
   children: Set<string> | null;
+  /** Where the tree digest remembers this node's hash parts (set when the node joins a tree). */
+  digestSlot: number;
 
   constructor(
     data: Uint8Array,
@@ -67,6 +70,7 @@ export class Znode implements NodeView {
     this.creates = 0;
     this.aversion = 0;
     this.children = null;
+    this.digestSlot = -1;
   }
 
   get childCount(): number {
