@@ -146,13 +146,16 @@ export class DataTree {
    * Serves one read op as ZooKeeper's FinalRequestProcessor does. User errors come back as error
    * results (BADARGUMENTS for a bad path, NONODE, NOAUTH), never as exceptions. With `authIds`,
    * ACLs are enforced: READ for getData, exists, getChildren and getAllChildrenNumber; READ or ADMIN
-   * for getACL (digest ids redacted without ADMIN); getEphemerals needs none. Without `authIds` the
+   * for getACL (digest ids redacted without ADMIN); getEphemerals needs none (its prefix must be a
+   * valid path, as the Java client checks). Without `authIds` the
    * caller is trusted and nothing is checked.
    */
   read(op: ReadOp, sessionId: bigint, authIds?: readonly Id[]): ReadResult {
     try {
       switch (op.type) {
         case 'getEphemerals':
+          // The Java client validates the prefix as a path before sending it.
+          validatePath(op.prefix);
           return { type: 'getEphemerals', paths: this.getEphemerals(sessionId, op.prefix) };
         case 'exists': {
           const node = this.store.nodes.get(op.path);

@@ -7,6 +7,40 @@ import { MAX_DATA_BYTES } from './stat.js';
 /** The most ops one multi may hold (ZooKeeper has only jute.maxbuffer; meshkeeper limits the count too). */
 export const MAX_MULTI_OPS = 10_000;
 
+/**
+ * The longest znode path, in UTF-8 bytes, a sequential suffix included (the wire format's limit on
+ * every path: a longer one could not be encoded in a snapshot).
+ */
+export const MAX_PATH_BYTES = 4096;
+
+/** The most entries in one ACL (after "auth" entries are expanded), and the longest scheme or id. */
+export const MAX_ACL_ENTRIES = 1024;
+export const MAX_ACL_ID_BYTES = 1024;
+
+/** How many bytes `text` takes in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** BADARGUMENTS when a (valid) path is longer than MAX_PATH_BYTES in UTF-8. */
+export function validatePathLength(path: string): void {
+  if (path.length * 3 <= MAX_PATH_BYTES) return;
+  const bytes = utf8Length(path);
+  if (bytes > MAX_PATH_BYTES) {
+    throw new KeeperError('BADARGUMENTS', `path is ${bytes} bytes in UTF-8; a path holds at most ${MAX_PATH_BYTES}`, path);
+  }
+}
+
 const BYTES = new Intl.NumberFormat('en-US');
 
 /** BADARGUMENTS unless `data` is a byte array of at most MAX_DATA_BYTES. */
@@ -48,6 +82,7 @@ export function validateModeAndTtl(mode: unknown, ttlMs: unknown, path: string):
 export function validateCreateOp(op: CreateOp): CreateModeFlag {
   const mode = validateModeAndTtl(op.mode, op.ttlMs, String(op.path));
   validateWritePath(op.path, isSequential(mode));
+  validatePathLength(op.path);
   validateData(op.data, op.path);
   return mode;
 }
@@ -65,19 +100,23 @@ export function validateWriteOp(op: WriteOp): void {
       return;
     case 'delete':
       validateWritePath(op.path);
+      validatePathLength(op.path);
       validateVersion(op.version, op.path);
       return;
     case 'setData':
       validateWritePath(op.path);
+      validatePathLength(op.path);
       validateData(op.data, op.path);
       validateVersion(op.version, op.path);
       return;
     case 'setACL':
       validateWritePath(op.path);
+      validatePathLength(op.path);
       validateVersion(op.version, op.path);
       return;
     case 'check':
       validatePath(op.path);
+      validatePathLength(op.path);
       validateVersion(op.version, op.path);
       return;
     case 'multi':

@@ -4,7 +4,16 @@ import { Perms, checkPermission, fixupAcl, type Acl, type Id } from './acl.js';
 import { isEphemeral, isSequential } from './create-mode.js';
 import { CONTAINER_GRACE_MS, isDueForDeletion, type ExpiryOptions } from './expiry.js';
 import type { CheckOp, CreateOp, DeleteOp, MultiOp, MultiWriteOp, SetAclOp, SetDataOp, WriteOp } from './op.js';
-import { validateData, validateModeAndTtl, validateMultiShape, validateVersion } from './op-validation.js';
+import {
+  MAX_ACL_ENTRIES,
+  MAX_ACL_ID_BYTES,
+  utf8Length,
+  validateData,
+  validateModeAndTtl,
+  validateMultiShape,
+  validatePathLength,
+  validateVersion,
+} from './op-validation.js';
 import { RESERVED_ROOT, isReservedPath, parentOf, validatePath, validateWritePath } from './path.js';
 import { PendingNode, type PendingChanges } from './pending-changes.js';
 import type {
@@ -66,6 +75,7 @@ function lookupChecked(path: string, changes: PendingChanges, write: boolean): N
   if (node === null) {
     if (write) validateWritePath(path);
     else validatePath(path);
+    validatePathLength(path);
   } else if (write && isReservedPath(path)) {
     throw reserved(path);
   }
@@ -87,10 +97,12 @@ function validateCreatePath(path: string, sequential: boolean, changes: PendingC
     if ((name !== '' || sequential) && changes.knows(slash === 0 ? '/' : path.slice(0, slash))) {
       validatePath(`/${name}`, sequential);
       if (isReservedPath(path)) throw reserved(path);
+      validatePathLength(path);
       return;
     }
   }
   validateWritePath(path, sequential);
+  validatePathLength(path);
 }
 
 function existing(changes: PendingChanges, path: string): NodeView {
@@ -114,7 +126,14 @@ function fixedAcl(acl: unknown, authIds: readonly Id[], path: string): Acl[] {
         typeof (entry as Acl).id.id === 'string',
     );
   if (!wellFormed) throw new KeeperError('INVALIDACL', 'an ACL must be a list of {perms, id: {scheme, id}}', path);
-  return fixupAcl(acl as Acl[], authIds);
+  const fixed = fixupAcl(acl as Acl[], authIds);
+  if (fixed.length > MAX_ACL_ENTRIES) throw new KeeperError('INVALIDACL', `an ACL holds at most ${MAX_ACL_ENTRIES} entries`, path);
+  for (const entry of fixed) {
+    if (utf8Length(entry.id.scheme) > MAX_ACL_ID_BYTES || utf8Length(entry.id.id) > MAX_ACL_ID_BYTES) {
+      throw new KeeperError('INVALIDACL', `an ACL scheme or id holds at most ${MAX_ACL_ID_BYTES} bytes`, path);
+    }
+  }
+  return fixed;
 }
 
 /**
@@ -133,6 +152,7 @@ function prepCreate(op: CreateOp, ctx: PrepContext, changes: PendingChanges): Cr
   const parent = existing(changes, parentPath);
   checkPermission(parent.acl, Perms.CREATE, ctx.authIds, op.path);
   const path = isSequential(mode) ? `${op.path}${formatSequenceSuffix(parent.creates)}` : op.path;
+  validatePathLength(path);
   if (changes.lookup(path) !== null) throw new KeeperError('NODEEXISTS', 'node exists', path);
   if (isEphemeral(parent.mode)) throw new KeeperError('NOCHILDRENFOREPHEMERALS', 'ephemerals cannot have children', path);
   const parentCversion = (parent.creates + 1) | 0;

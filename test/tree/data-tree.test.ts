@@ -116,6 +116,7 @@ describe('DataTree: reads', () => {
     expect(d.tree.getEphemerals(7n, '/e')).toEqual(['/e1', '/e2']);
     expect(d.tree.read({ type: 'getEphemerals', prefix: '/' }, 8n)).toEqual({ type: 'getEphemerals', paths: ['/other'] });
     expect(d.tree.getEphemerals(9n)).toEqual([]);
+    expect(d.tree.read({ type: 'getEphemerals', prefix: '/e/' }, 7n)).toEqual({ type: 'error', code: ErrorCode.BADARGUMENTS });
   });
 
   it('reads with auth ids enforce READ (exists too), and getACL needs READ or ADMIN', () => {

@@ -277,6 +277,11 @@ export class DumbModel {
   read(op: ReadOp, session: bigint, ids: readonly Id[]): ReadResult {
     const fail = (code: number): ReadResult => ({ type: 'error', code: code as 0 });
     if (op.type === 'getEphemerals') {
+      try {
+        validatePath(op.prefix);
+      } catch {
+        return fail(ErrorCode.BADARGUMENTS);
+      }
       const paths = this.paths().filter((p) => {
         const n = this.nodes.get(p) as Rec;
         return EPH_MODES.includes(n.mode) && n.owner === session && (op.prefix === '/' || p.startsWith(op.prefix));

@@ -117,6 +117,25 @@ describe('prep: create', () => {
     expect(() => validateWriteOp(createOp('/a/'))).toThrow(KeeperError);
   });
 
+  it('a path over 4096 UTF-8 bytes is BADARGUMENTS, the sequential suffix included', () => {
+    const l = new Leader();
+    const name = (bytes: number) => 'x'.repeat(bytes - 1);
+    expect(l.code(createOp(`/${name(4096)}`))).toBe(0);
+    expect(l.code(createOp(`/${name(4097)}`))).toBe(E.BADARGUMENTS);
+    expect(l.code(createOp(`/${'é'.repeat(2048)}`))).toBe(E.BADARGUMENTS); // 1 + 4096 bytes
+    expect(l.code(createOp(`/${name(4086)}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL }))).toBe(0); // + 10 digits
+    expect(l.code(createOp(`/${name(4087)}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL }))).toBe(E.BADARGUMENTS);
+    expect(l.code({ type: 'setData', path: `/${name(5000)}`, data: utf8(''), version: -1 })).toBe(E.BADARGUMENTS);
+    expect(() => validateWriteOp({ type: 'delete', path: `/${name(5000)}`, version: -1 })).toThrow(/at most 4096/);
+  });
+
+  it('an ACL over 1024 entries (after auth expands) is INVALIDACL', () => {
+    const l = new Leader();
+    const many = Array.from({ length: 1025 }, (_, i) => ({ perms: Perms.READ, id: { scheme: 'digest', id: generateDigest(`u${i}:pw`) } }));
+    expect(l.code(createOp('/a', { acl: many }))).toBe(E.INVALIDACL);
+    expect(l.code(createOp('/b', { acl: many.slice(0, 1024) }))).toBe(0);
+  });
+
   it('writes under /zookeeper are BADARGUMENTS', () => {
     const l = new Leader();
     expect(l.code(createOp('/zookeeper/x'))).toBe(E.BADARGUMENTS);
