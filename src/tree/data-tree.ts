@@ -18,6 +18,16 @@ export type { ApplyOutcome } from './txn-apply.js';
 
 const NO_STAT_CHANGE = { mzxid: 0n, pzxid: 0n, mtime: 0, version: 0, creates: 0, aversion: 0 };
 
+function isValidPath(path: string): boolean {
+  try {
+    validatePath(path);
+    return true;
+  } catch (error) {
+    if (isKeeperError(error)) return false;
+    throw error;
+  }
+}
+
 /** ZooKeeper's getACL for a reader without ADMIN: digest ids lose their password hash ("user:x"). */
 function redactDigests(acl: readonly Acl[]): Acl[] {
   return acl.map((entry) =>
@@ -151,54 +161,36 @@ export class DataTree {
    * caller is trusted and nothing is checked.
    */
   read(op: ReadOp, sessionId: bigint, authIds?: readonly Id[]): ReadResult {
-    try {
-      switch (op.type) {
-        case 'getEphemerals':
-          // The Java client validates the prefix as a path before sending it.
-          validatePath(op.prefix);
-          return { type: 'getEphemerals', paths: this.getEphemerals(sessionId, op.prefix) };
-        case 'exists': {
-          const node = this.store.nodes.get(op.path);
-          if (node === undefined) {
-            validatePath(op.path);
-            return { type: 'exists', stat: null };
-          }
-          if (authIds !== undefined) this.checkRead(op.path, authIds);
-          return { type: 'exists', stat: statOf(node) };
-        }
-        case 'getACL':
-          return this.readAcl(op.path, authIds);
-        default:
-          break;
-      }
-      if (!this.store.nodes.has(op.path)) validatePath(op.path);
-      if (authIds !== undefined) this.checkRead(op.path, authIds);
-      switch (op.type) {
-        case 'getData':
-          return { type: 'getData', ...this.getData(op.path) };
-        case 'getChildren':
-          return { type: 'getChildren', ...this.getChildren(op.path) };
-        case 'getAllChildrenNumber':
-          return { type: 'getAllChildrenNumber', count: this.getAllChildrenNumber(op.path) };
-      }
-    } catch (error) {
-      if (isKeeperError(error)) return { type: 'error', code: error.code };
-      throw error;
+    if (op.type === 'getEphemerals') {
+      // The Java client validates the prefix as a path before sending it.
+      if (!isValidPath(op.prefix)) return { type: 'error', code: ErrorCode.BADARGUMENTS };
+      return { type: 'getEphemerals', paths: this.getEphemerals(sessionId, op.prefix) };
+    }
+    const node = this.store.nodes.get(op.path);
+    if (node === undefined) {
+      if (!isValidPath(op.path)) return { type: 'error', code: ErrorCode.BADARGUMENTS };
+      return op.type === 'exists' ? { type: 'exists', stat: null } : { type: 'error', code: ErrorCode.NONODE };
+    }
+    if (op.type === 'getACL') return this.readAcl(node, authIds);
+    if (authIds !== undefined && !isPermitted(node.acl, Perms.READ, authIds)) return { type: 'error', code: ErrorCode.NOAUTH };
+    switch (op.type) {
+      case 'getData':
+        return { type: 'getData', data: node.data, stat: statOf(node) };
+      case 'exists':
+        return { type: 'exists', stat: statOf(node) };
+      case 'getChildren':
+        return { type: 'getChildren', ...this.getChildren(op.path) };
+      case 'getAllChildrenNumber':
+        return { type: 'getAllChildrenNumber', count: this.getAllChildrenNumber(op.path) };
     }
   }
 
-  private readAcl(path: string, authIds: readonly Id[] | undefined): ReadResult {
-    const node = this.store.nodes.get(path);
-    if (node === undefined) {
-      validatePath(path);
-      return { type: 'error', code: ErrorCode.NONODE };
-    }
+  private readAcl(node: Znode, authIds: readonly Id[] | undefined): ReadResult {
     if (authIds === undefined) return { type: 'getACL', acl: node.acl, stat: statOf(node) };
     const admin = isPermitted(node.acl, Perms.ADMIN, authIds);
     if (!admin && !isPermitted(node.acl, Perms.READ, authIds)) return { type: 'error', code: ErrorCode.NOAUTH };
     return { type: 'getACL', acl: admin ? node.acl : redactDigests(node.acl), stat: statOf(node) };
   }
-
   // ---- writes ------------------------------------------------------------------------------
 
   /**
