@@ -1,0 +1,173 @@
+import type { Acl } from './acl.js';
+import { assert } from '../errors/keeper-error.js';
+import { AclCache } from './acl-cache.js';
+import { CreateMode, isEphemeral, isTtl, type CreateModeFlag } from './create-mode.js';
+import { parentOf } from './path.js';
+import { TreeDigest } from './tree-digest.js';
+import { EMPTY_DATA, Znode } from './znode.js';
+
+/**
+ * The bytes a node keeps from a txn: the array itself when it owns its whole buffer, else a copy, so
+ * a node never keeps a large decoded frame alive through a small view into it. Empty data is shared.
+ */
+function ownedBytes(data: Uint8Array): Uint8Array {
+  if (data.length === 0) return EMPTY_DATA;
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
+
+/** The fields a restored node (from a snapshot) brings beyond those a create sets. */
+export interface RestoredFields {
+  readonly mzxid: bigint;
+  readonly pzxid: bigint;
+  readonly mtime: number;
+  readonly version: number;
+  readonly creates: number;
+  readonly aversion: number;
+}
+
+/**
+ * The tree's state and the only code that mutates it: the path -> node map, each node's children,
+ * the indexes (ephemerals by owner session, containers, TTL nodes), the shared ACL lists and the
+ * running digest. Every primitive keeps all of them consistent; callers check preconditions first
+ * (a broken precondition here is a programmer error, so it asserts).
+ */
+export class TreeStore {
+  readonly nodes = new Map<string, Znode>();
+  readonly ephemerals = new Map<bigint, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  readonly acls = new AclCache();
+  readonly digest = new TreeDigest();
+
+  /** Adds a node whose parent exists (or the root) and whose path is free. */
+  createNode(
+    path: string,
+    data: Uint8Array,
+    acl: readonly Acl[],
+    mode: CreateModeFlag,
+    ttlMs: number,
+    ephemeralOwner: bigint,
+    zxid: bigint,
+    timeMs: number,
+    parentCreates: number,
+  ): Znode {
+    assert(!this.nodes.has(path), `createNode: ${path} exists`);
+    const node = new Znode(ownedBytes(data), this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
+    if (path !== '/') {
+      const parent = this.nodes.get(parentOf(path));
+      assert(parent !== undefined, `createNode: no parent for ${path}`);
+      parent.creates = parentCreates;
+      parent.pzxid = zxid;
+      if (parent.children === null) parent.children = new Set();
+      parent.children.add(path);
+      this.rehashMeta(parent);
+    }
+    this.link(path, node);
+    return node;
+  }
+
+  /**
+   * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
+   * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
+   * hands out views into one compact data column). Returns the node's shared ACL list.
+   */
+  restoreNode(
+    path: string,
+    parent: Znode | null,
+    data: Uint8Array,
+    acl: readonly Acl[],
+    mode: CreateModeFlag,
+    ttlMs: number,
+    ephemeralOwner: bigint,
+    czxid: bigint,
+    ctime: number,
+    fields: RestoredFields,
+  ): readonly Acl[] {
+    assert(!this.nodes.has(path), `restoreNode: ${path} exists`);
+    const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
+    node.mzxid = fields.mzxid;
+    node.pzxid = fields.pzxid;
+    node.mtime = fields.mtime;
+    node.version = fields.version;
+    node.creates = fields.creates;
+    node.aversion = fields.aversion;
+    if (parent !== null) {
+      if (parent.children === null) parent.children = new Set();
+      parent.children.add(path);
+    }
+    this.link(path, node);
+    return node.acl;
+  }
+
+  /** Removes a childless, non-root node. Returns it. */
+  deleteNode(path: string, zxid: bigint): Znode {
+    const node = this.nodes.get(path);
+    assert(node !== undefined && path !== '/' && node.childCount === 0, `deleteNode: ${path} is not a deletable node`);
+    const parentPath = parentOf(path);
+    const parent = this.nodes.get(parentPath);
+    assert(parent !== undefined && parent.children !== null, `deleteNode: no parent for ${path}`);
+    this.digest.removeNode(node.digestSlot);
+    node.digestSlot = -1;
+    this.nodes.delete(path);
+    this.acls.release(node.acl);
+    this.unindex(path, node);
+    parent.children.delete(path);
+    if (parent.children.size === 0) parent.children = null;
+    parent.pzxid = zxid;
+    this.rehashMeta(parent);
+    return node;
+  }
+
+  setData(node: Znode, data: Uint8Array, version: number, zxid: bigint, timeMs: number): void {
+    node.data = ownedBytes(data);
+    node.version = version;
+    node.mzxid = zxid;
+    node.mtime = timeMs;
+    this.digest.updateData(node.digestSlot, node);
+  }
+
+  setAcl(node: Znode, acl: readonly Acl[], aversion: number): void {
+    const shared = this.acls.acquire(acl);
+    this.acls.release(node.acl);
+    node.acl = shared;
+    node.aversion = aversion;
+    this.rehashMeta(node);
+  }
+
+  private link(path: string, node: Znode): void {
+    this.nodes.set(path, node);
+    const mode = node.mode;
+    if (mode === CreateMode.CONTAINER) {
+      this.containers.add(path);
+    } else if (isTtl(mode)) {
+      this.ttls.add(path);
+    } else if (isEphemeral(mode)) {
+      let owned = this.ephemerals.get(node.ephemeralOwner);
+      if (owned === undefined) {
+        owned = new Set();
+        this.ephemerals.set(node.ephemeralOwner, owned);
+      }
+      owned.add(path);
+    }
+    node.digestSlot = this.digest.addNode(path, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
+  }
+
+  private unindex(path: string, node: Znode): void {
+    const mode = node.mode;
+    if (mode === CreateMode.CONTAINER) {
+      this.containers.delete(path);
+    } else if (isTtl(mode)) {
+      this.ttls.delete(path);
+    } else if (isEphemeral(mode)) {
+      const owned = this.ephemerals.get(node.ephemeralOwner);
+      if (owned !== undefined) {
+        owned.delete(path);
+        if (owned.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+      }
+    }
+  }
+
+  private rehashMeta(node: Znode): void {
+    this.digest.updateMeta(node.digestSlot, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
+  }
+}

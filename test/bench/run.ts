@@ -1,0 +1,78 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [<name>...]` (no name: list them). Each bench returns
+ * records; the runner prints them as a table and writes test/bench/results/<timestamp>-<name>.json.
+ * Benchmarks are not tests: they assert nothing, they measure. Node runs with --expose-gc.
+ * To add a bench, add one line to BENCHES.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One measured number. `target` is what the number should reach (`atLeast` / `atMost`). */
+export interface BenchRecord {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly target?: { readonly atLeast?: number; readonly atMost?: number };
+}
+
+type Bench = () => Promise<readonly BenchRecord[]>;
+
+const BENCHES: Readonly<Record<string, Bench>> = {
+  tree: async () => (await import('./tree-bench.js')).runTreeBench(),
+};
+
+function meets(record: BenchRecord): string {
+  const target = record.target;
+  if (target === undefined) return '';
+  const ok = (target.atLeast === undefined || record.value >= target.atLeast) && (target.atMost === undefined || record.value <= target.atMost);
+  return ok ? 'yes' : 'NO';
+}
+
+function targetText(record: BenchRecord): string {
+  const target = record.target;
+  if (target === undefined) return '';
+  if (target.atLeast !== undefined) return `>= ${target.atLeast.toLocaleString('en-US')}`;
+  if (target.atMost !== undefined) return `<= ${target.atMost.toLocaleString('en-US')}`;
+  return '';
+}
+
+function formatValue(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+}
+
+function printTable(bench: string, records: readonly BenchRecord[]): void {
+  const rows = records.map((r) => [r.name, formatValue(r.value), r.unit, targetText(r), meets(r)]);
+  const header = ['measure', 'value', 'unit', 'target', 'met'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ');
+  console.log(`\n${bench}`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(names: readonly string[]): Promise<number> {
+  if (names.length === 0) {
+    console.log(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> ...`);
+    return 1;
+  }
+  const unknown = names.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0) {
+    console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+    return 1;
+  }
+  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  for (const name of names) {
+    const records = await (BENCHES[name] as Bench)();
+    printTable(name, records);
+    const at = new Date().toISOString();
+    const file = join(resultsDir, `${at.replace(/[:.]/g, '-')}-${name}.json`);
+    writeFileSync(file, `${JSON.stringify({ bench: name, at, node: process.version, records }, null, 2)}\n`);
+    console.log(`\nwrote ${file}`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
