@@ -81,10 +81,13 @@ export function sameConfState(a: ConfState, b: ConfState): boolean {
   return sameList(a.voters, b.voters) && sameList(a.learners, b.learners);
 }
 
-/** A ConfState with sorted, duplicate-free lists and no replica in both. */
+/** A ConfState with sorted, duplicate-free lists; a replica in both lists is refused. */
 export function normalizeConfState(conf: ConfState): ConfState {
   const voters = sorted([...new Set(conf.voters)]);
-  const learners = sorted([...new Set(conf.learners)].filter((id) => !voters.includes(id)));
+  const learners = sorted([...new Set(conf.learners)]);
+  for (const id of [...voters, ...learners]) validateReplicaId(id);
+  const both = learners.find((id) => voters.includes(id));
+  if (both !== undefined) throw new KeeperError('BADARGUMENTS', `${both} cannot be both a voter and a learner`);
   return { voters, learners };
 }
 

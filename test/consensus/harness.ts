@@ -4,6 +4,7 @@
  * only by `tick`, links can be cut, replicas crash and restart from what they persisted. Every
  * delivered message is written to `trace`, so a failing scenario can be read step by step.
  */
+import { bootstrapState } from '../../src/consensus/bootstrap.js';
 import { RaftNode } from '../../src/consensus/raft-node.js';
 import type { RaftConfigInput } from '../../src/consensus/config.js';
 import { describeMessage, type Message } from '../../src/consensus/message.js';
@@ -66,17 +67,36 @@ export class Network {
   private readonly cut = new Set<string>();
   private readonly prng: Prng;
 
+  private readonly founding: ConfState;
+
+  /**
+   * `bootstrap`: 'conf-state' (default) gives every replica, founding or joining, the founding
+   * configuration as its recovered ConfState; 'log' starts founders with `bootstrapState` (the
+   * configuration as committed log entries, first election in term 2) and joiners empty.
+   */
   constructor(
-    readonly options: { voters: ReplicaId[]; learners?: ReplicaId[]; config?: Partial<RaftConfigInput>; seed?: number },
+    readonly options: {
+      voters: ReplicaId[];
+      learners?: ReplicaId[];
+      config?: Partial<RaftConfigInput>;
+      seed?: number;
+      bootstrap?: 'conf-state' | 'log';
+    },
   ) {
     this.prng = createPrng(options.seed ?? 1);
-    const conf: ConfState = { voters: options.voters, learners: options.learners ?? [] };
-    for (const id of [...conf.voters, ...conf.learners]) this.add(id, conf);
+    this.founding = { voters: options.voters, learners: options.learners ?? [] };
+    for (const id of [...this.founding.voters, ...this.founding.learners]) {
+      const replica = this.add(id);
+      if (options.bootstrap === 'log') {
+        replica.durable.write(bootstrapState(this.founding).batch);
+        replica.node = this.makeNode(id, replica.durable, replica.prng);
+      }
+    }
   }
 
-  /** Starts a replica with an empty log and the given bootstrap configuration. */
-  add(id: ReplicaId, conf: ConfState = { voters: [], learners: [] }): SimReplica {
-    const durable = new MemoryDurable(conf);
+  /** Starts a replica that has never run (a founder, or one about to be added). */
+  add(id: ReplicaId): SimReplica {
+    const durable = new MemoryDurable(this.options.bootstrap === 'log' ? { voters: [], learners: [] } : this.founding);
     const prng = this.prng.fork();
     const replica: SimReplica = { node: this.makeNode(id, durable, prng), durable, applied: [], appliedEntries: [], readStates: [], readies: [], prng };
     this.replicas.set(id, replica);
