@@ -1,0 +1,190 @@
+import { describe, it, expect } from 'vitest';
+import { RaftNode } from '../../src/consensus/raft-node.js';
+import { createPrng } from '../../src/util/prng.js';
+import { Network } from './harness.js';
+
+function elected(voters: string[], leader: string, config = {}): Network {
+  const net = new Network({ voters, config });
+  net.campaign(leader);
+  net.stabilize();
+  expect(net.leaders()).toEqual([leader]);
+  return net;
+}
+
+describe('leader election', () => {
+  it('a campaign with PreVote wins a quorum and every replica learns the leader', () => {
+    const net = new Network({ voters: ['1', '2', '3'] });
+    net.campaign('1');
+    net.stabilize();
+    expect(net.trace.slice(0, 8)).toEqual([
+      '1->2 MsgPreVote Term:1 Log:0/0',
+      '1->3 MsgPreVote Term:1 Log:0/0',
+      '2->1 MsgPreVoteResp Term:1',
+      '3->1 MsgPreVoteResp Term:1',
+      '1->2 MsgVote Term:1 Log:0/0',
+      '1->3 MsgVote Term:1 Log:0/0',
+      '2->1 MsgVoteResp Term:1',
+      '3->1 MsgVoteResp Term:1',
+    ]);
+    for (const id of ['1', '2', '3']) {
+      const status = net.node(id).status();
+      expect(status.term).toBe(1);
+      expect(status.lead).toBe('1');
+    }
+    // The new leader's empty entry commits everywhere.
+    expect(net.node('3').status().commit).toBe(1);
+  });
+
+  it('a replica that cannot reach a quorum does not become leader', () => {
+    const net = new Network({ voters: ['1', '2', '3'], config: { preVote: false } });
+    net.isolate('1');
+    net.campaign('1');
+    net.stabilize();
+    expect(net.node('1').status().role).toBe('candidate');
+    expect(net.leaders()).toEqual([]);
+  });
+
+  it('a voter grants one vote per term', () => {
+    const net = new Network({ voters: ['1', '2', '3'], config: { preVote: false } });
+    net.campaign('1');
+    net.campaign('2');
+    // 3 hears 1's request first, then 2's, in the same term.
+    net.processAll();
+    net.deliver((m) => m.to === '3' && m.from === '1');
+    net.deliver((m) => m.to === '3' && m.from === '2');
+    net.processAll();
+    const answers = net.queue.filter((m) => m.from === '3' && m.type === 'MsgVoteResp');
+    expect(answers.map((m) => [m.to, m.type === 'MsgVoteResp' && m.reject])).toEqual([
+      ['1', false],
+      ['2', true],
+    ]);
+  });
+
+  it('election timeouts are drawn from [electionTicks, 2*electionTicks) by the seeded PRNG', () => {
+    const ticksToCampaign = (seed: number): number => {
+      const node = new RaftNode(
+        { id: '1', electionTicks: 10, preVote: false },
+        { hardState: { term: 0, vote: null, commit: 0 }, confState: { voters: ['1', '2'], learners: [] }, snapshot: null, entries: [] },
+        createPrng(seed),
+      );
+      for (let ticks = 1; ticks <= 100; ticks++) {
+        node.tick();
+        if (node.status().role === 'candidate') return ticks;
+      }
+      return -1;
+    };
+    const samples = Array.from({ length: 40 }, (_, seed) => ticksToCampaign(seed));
+    for (const ticks of samples) {
+      expect(ticks).toBeGreaterThanOrEqual(10);
+      expect(ticks).toBeLessThan(20);
+    }
+    expect(new Set(samples).size).toBeGreaterThan(3);
+    expect(ticksToCampaign(7)).toBe(ticksToCampaign(7));
+  });
+
+  it('a single voter elects itself and commits alone', () => {
+    const net = new Network({ voters: ['1'] });
+    net.tickAll(20);
+    expect(net.leaders()).toEqual(['1']);
+    net.propose('1', 'x');
+    net.stabilize();
+    expect(net.get('1').applied).toEqual(['x']);
+  });
+
+  it('followers elect a new leader by ticking after the leader is cut off', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('1');
+    net.tickAll(40);
+    const leaders = net.leaders().filter((id) => id !== '1');
+    expect(leaders).toHaveLength(1);
+    expect(net.node(leaders[0] as string).status().term).toBeGreaterThan(1);
+  });
+});
+
+describe('durability ordering', () => {
+  it('a vote is answered only after the vote is in the durable hard state', () => {
+    const net = new Network({ voters: ['1', '2', '3'], config: { preVote: false } });
+    net.campaign('1');
+    net.processAll();
+    net.deliver((m) => m.to === '2');
+    const ready = net.node('2').ready();
+    expect(ready.messages.filter((m) => m.type === 'MsgVoteResp')).toEqual([]);
+    expect(ready.messagesAfterDurable.map((m) => m.type)).toEqual(['MsgVoteResp']);
+    expect(ready.hardState).toEqual({ term: 1, vote: '1', commit: 0 });
+    expect(ready.mustSync).toBe(true);
+  });
+
+  it('a replica that crashes before its vote is durable has not voted', () => {
+    const net = new Network({ voters: ['1', '2', '3'], config: { preVote: false } });
+    net.campaign('1');
+    net.processAll();
+    net.deliver((m) => m.to === '2');
+    net.node('2').ready(); // never persisted, never sent
+    net.restart('2');
+    expect(net.node('2').status()).toMatchObject({ term: 0, vote: null });
+  });
+
+  it('a candidate asks for votes only after its new term and self-vote are durable', () => {
+    const net = new Network({ voters: ['1', '2', '3'], config: { preVote: false } });
+    net.campaign('1');
+    const ready = net.node('1').ready();
+    expect(ready.messages).toEqual([]);
+    expect(ready.messagesAfterDurable.map((m) => m.type)).toEqual(['MsgVote', 'MsgVote']);
+    expect(ready.hardState).toEqual({ term: 1, vote: '1', commit: 0 });
+  });
+
+  it('entries are acknowledged only after they are durable', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.propose('1', 'a');
+    net.processAll();
+    net.deliver((m) => m.to === '2');
+    const ready = net.node('2').ready();
+    expect(ready.entries.map((e) => e.index)).toEqual([2]);
+    expect(ready.messages.filter((m) => m.type === 'MsgAppResp')).toEqual([]);
+    expect(ready.messagesAfterDurable.map((m) => m.type)).toEqual(['MsgAppResp']);
+  });
+
+  it('a leader counts its own entry toward commit only once it is durable', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.propose('1', 'a');
+    const leaderReady = net.node('1').ready(); // entry 2 handed out, not yet advanced
+    expect(leaderReady.entries.map((e) => e.index)).toEqual([2]);
+    net.queue.push(...leaderReady.messages);
+    net.deliver((m) => m.to === '2');
+    net.process('2');
+    net.deliver((m) => m.to === '1'); // 2 acknowledges entry 2
+    expect(net.node('1').status().commit).toBe(1); // 1 of 3 durable + an undurable leader: no commit
+    net.node('1').advance();
+    expect(net.node('1').status().commit).toBe(2);
+  });
+});
+
+describe('restart', () => {
+  it('a restarted replica keeps its term, vote and log, and catches up', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.propose('1', 'a', 'b');
+    net.stabilize();
+    const before = net.node('2').status();
+    net.restart('2');
+    const after = net.node('2').status();
+    expect(after).toMatchObject({ term: before.term, vote: before.vote, lastIndex: before.lastIndex, commit: before.commit, applied: 0 });
+    net.stabilize();
+    expect(net.get('2').applied).toEqual(['a', 'b']);
+    net.propose('1', 'c');
+    net.tickAll(1);
+    expect(net.get('2').applied).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a whole cluster restarts and elects again without losing committed entries', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.propose('1', 'a', 'b');
+    net.stabilize();
+    for (const id of ['1', '2', '3']) net.restart(id);
+    net.tickAll(40);
+    const [leader] = net.leaders();
+    expect(leader).toBeDefined();
+    net.propose(leader as string, 'c');
+    net.stabilize();
+    for (const id of ['1', '2', '3']) expect(net.get(id).applied).toEqual(['a', 'b', 'c']);
+  });
+});

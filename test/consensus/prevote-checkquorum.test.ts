@@ -1,0 +1,98 @@
+import { describe, it, expect } from 'vitest';
+import { Network } from './harness.js';
+
+function elected(voters: string[], leader: string, config = {}): Network {
+  const net = new Network({ voters, config });
+  net.campaign(leader);
+  net.stabilize();
+  expect(net.leaders()).toEqual([leader]);
+  return net;
+}
+
+const terms = (net: Network): number[] => [...net.replicas.keys()].map((id) => net.node(id).status().term);
+
+describe('PreVote (§9.6)', () => {
+  it('a partitioned replica does not raise its term while it cannot win', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('3');
+    for (let i = 0; i < 100; i++) {
+      net.tick('3');
+      net.stabilize();
+    }
+    expect(net.node('3').status()).toMatchObject({ term: 1, role: 'pre-candidate' });
+  });
+
+  it('a partitioned replica rejoining does not disrupt the healthy leader', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('3');
+    net.propose('1', 'while-away');
+    net.tickAll(100);
+    net.heal();
+    net.tickAll(5);
+    expect(net.leaders()).toEqual(['1']);
+    expect(terms(net)).toEqual([1, 1, 1]);
+    expect(net.get('3').applied).toEqual(['while-away']);
+  });
+
+  it('without PreVote and CheckQuorum the same rejoin deposes the leader (the contrast)', () => {
+    const net = elected(['1', '2', '3'], '1', { preVote: false, checkQuorum: false });
+    net.isolate('3');
+    net.tickAll(100);
+    expect(net.node('3').status().term).toBeGreaterThan(1);
+    net.heal();
+    net.tickAll(30);
+    expect(net.node('1').status().term).toBeGreaterThan(1);
+  });
+
+  it('a replica cut off from the leader only cannot win votes from replicas that hear the leader', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.cutLink('1', '3');
+    net.tickAll(100);
+    expect(net.leaders()).toEqual(['1']);
+    expect(net.node('2').status().term).toBe(1);
+  });
+});
+
+describe('CheckQuorum (§6.2)', () => {
+  it('a leader that hears from no quorum for an election timeout steps down', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('1');
+    // Activity is sampled once per election timeout, so the step-down comes within two of them.
+    net.tick('1', 9);
+    expect(net.node('1').status().role).toBe('leader');
+    net.tick('1', 11);
+    expect(net.node('1').status()).toMatchObject({ role: 'follower', lead: null, term: 1 });
+  });
+
+  it('a leader with a live quorum stays leader indefinitely', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('3');
+    net.tickAll(200);
+    expect(net.node('1').status()).toMatchObject({ role: 'leader', term: 1 });
+  });
+
+  it('a stale leader learns the newer term from a follower it contacts and steps down', () => {
+    const net = elected(['1', '2', '3'], '1', { checkQuorum: false });
+    net.isolate('1');
+    net.tickAll(60);
+    const [newLeader] = net.leaders().filter((id) => id !== '1');
+    expect(newLeader).toBeDefined();
+    const newTerm = net.node(newLeader as string).status().term;
+    expect(net.node('1').status()).toMatchObject({ role: 'leader', term: 1 });
+    net.heal();
+    net.tick('1');
+    net.stabilize();
+    expect(net.node('1').status()).toMatchObject({ role: 'follower', term: newTerm });
+    net.tickAll(1);
+    expect(net.node('1').status().lead).toBe(newLeader);
+  });
+
+  it('voters that heard from the leader within the election timeout ignore vote requests (leader lease)', () => {
+    const net = elected(['1', '2', '3'], '1', { preVote: false });
+    net.campaign('3'); // a real election at term 2, no PreVote
+    net.stabilize();
+    // 1 (leader) and 2 (follower that hears 1) ignore it: 3's term rose but nobody followed.
+    expect(net.node('1').status()).toMatchObject({ role: 'leader', term: 1 });
+    expect(net.node('2').status().term).toBe(1);
+  });
+});
