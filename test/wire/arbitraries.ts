@@ -44,12 +44,19 @@ export const int64 = fc.oneof(
   fc.constantFrom(-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n, 2n ** 32n, 2n ** 53n + 1n),
 );
 
+/** Any Unicode scalar value: ASCII, two- and three-byte UTF-8, astral (surrogate pairs), NUL, BOM. */
+const anyCharacter = fc.oneof(
+  fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+  fc.integer({ min: 0, max: 0x10ffff }).filter((code) => code < 0xd800 || code > 0xdfff).map((code) => String.fromCodePoint(code)),
+  fc.constantFrom('\u0000', '\uFEFF', 'é', '中', '😀', '\uFFFF', '\u{10FFFF}'),
+);
+
 /** Strings: ASCII, any Unicode (well-formed), and ones starting with a BOM. */
 export const text = (maxLength = 12): fc.Arbitrary<string> =>
   fc.oneof(
     fc.string({ maxLength }),
-    fc.string({ unit: 'binary', maxLength }),
-    fc.string({ unit: 'binary', maxLength }).map((s) => `\uFEFF${s}`),
+    fc.string({ unit: anyCharacter, maxLength }),
+    fc.string({ unit: anyCharacter, maxLength }).map((s) => `\uFEFF${s}`),
   );
 
 export const path = fc.oneof(
