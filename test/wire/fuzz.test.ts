@@ -188,7 +188,7 @@ describe('wire fuzzing', () => {
       let bytes = Array.from(target.corpus[prng.nextInt(target.corpus.length)]!);
       const mutations = 1 + prng.nextInt(3);
       for (let m = 0; m < mutations; m++) bytes = mutate(prng, bytes);
-      let input = Uint8Array.from(bytes);
+      let input: Uint8Array = Uint8Array.from(bytes);
       if (target.checksummed && prng.chance(0.7)) input = fixChecksum(input);
       const outcome = check(target, input);
       if (outcome === 'rejected' || outcome === 'decoded') outcomes[outcome]++;
