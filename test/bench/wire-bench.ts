@@ -59,25 +59,49 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** Wall-clock and CPU milliseconds of one call (CPU time stays meaningful on a busy machine). */
+function measure<T>(step: () => T): { result: T; wallMs: number; cpuMs: number } {
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const result = step();
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { result, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 /** Encode and decode a 100k-node snapshot (100 B data each) a few times; medians in ms. */
-export async function runWireBench(nodeCount = 100_000, rounds = 7): Promise<BenchRecord[]> {
+export async function runWireBench(nodeCount = 100_000, rounds = 9): Promise<BenchRecord[]> {
   const snapshot = buildBenchSnapshot(nodeCount);
-  const encodeMs: number[] = [];
-  const decodeMs: number[] = [];
+  const timings = { encodeWall: [] as number[], encodeCpu: [] as number[], decodeWall: [] as number[], decodeCpu: [] as number[] };
   let bytes = encodeTreeSnapshot(snapshot);
   for (let round = 0; round < rounds; round++) {
-    let start = performance.now();
-    bytes = encodeTreeSnapshot(snapshot);
-    encodeMs.push(performance.now() - start);
-    start = performance.now();
-    const decoded = decodeTreeSnapshot(bytes);
-    decodeMs.push(performance.now() - start);
-    if (decoded.nodes.length !== nodeCount) throw new Error('bench snapshot decoded to the wrong node count');
+    const encoded = measure(() => encodeTreeSnapshot(snapshot));
+    bytes = encoded.result;
+    timings.encodeWall.push(encoded.wallMs);
+    timings.encodeCpu.push(encoded.cpuMs);
+    const decoded = measure(() => decodeTreeSnapshot(bytes));
+    timings.decodeWall.push(decoded.wallMs);
+    timings.decodeCpu.push(decoded.cpuMs);
+    if (decoded.result.nodes.length !== nodeCount) throw new Error('bench snapshot decoded to the wrong node count');
     await Promise.resolve();
   }
   return [
-    { name: `snapshot encode ${nodeCount} nodes`, value: median(encodeMs), unit: 'ms' },
-    { name: `snapshot decode ${nodeCount} nodes`, value: median(decodeMs), unit: 'ms' },
+    { name: `snapshot encode ${nodeCount} nodes (wall)`, value: median(timings.encodeWall), unit: 'ms' },
+    { name: `snapshot encode ${nodeCount} nodes (cpu)`, value: median(timings.encodeCpu), unit: 'ms' },
+    { name: `snapshot decode ${nodeCount} nodes (wall)`, value: median(timings.decodeWall), unit: 'ms' },
+    { name: `snapshot decode ${nodeCount} nodes (cpu)`, value: median(timings.decodeCpu), unit: 'ms' },
     { name: `snapshot size ${nodeCount} nodes`, value: bytes.length, unit: 'bytes' },
   ];
 }
+
+async function main(): Promise<void> {
+  const records = await runWireBench();
+  console.table(records);
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const directory = new URL('./results/', import.meta.url);
+  await mkdir(directory, { recursive: true });
+  await writeFile(new URL('wire-bench.json', directory), `${JSON.stringify(records, null, 2)}\n`);
+}
+
+const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
+if (invokedDirectly) await main();
