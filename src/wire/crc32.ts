@@ -26,23 +26,41 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [
   Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
 ];
 
-/** The CRC-32 of `bytes[start, end)`, as an unsigned 32-bit number. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+function update(crc: number, bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return crc;
+}
+
+/**
+ * The CRC-32 of `bytes[start, end)`, as an unsigned 32-bit number. On little-endian engines (all
+ * common ones) the aligned middle is read as 32-bit words, two per step.
+ */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let crc = -1;
   let i = start;
-  for (; i + 8 <= end; i += 8) {
-    const low = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ crc;
-    const high = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
-    crc =
-      T7[low & 0xff]! ^
-      T6[(low >>> 8) & 0xff]! ^
-      T5[(low >>> 16) & 0xff]! ^
-      T4[low >>> 24]! ^
-      T3[high & 0xff]! ^
-      T2[(high >>> 8) & 0xff]! ^
-      T1[(high >>> 16) & 0xff]! ^
-      T0[high >>> 24]!;
+  let crc = -1;
+  if (LITTLE_ENDIAN && end - start >= 16) {
+    const misalignment = (bytes.byteOffset + i) & 3;
+    const head = Math.min(end - i, misalignment === 0 ? 0 : 4 - misalignment);
+    crc = update(crc, bytes, i, i + head);
+    i += head;
+    const wordCount = Math.floor((end - i) / 8) * 2;
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, wordCount);
+    for (let w = 0; w < wordCount; w += 2) {
+      const low = words[w]! ^ crc;
+      const high = words[w + 1]!;
+      crc =
+        T7[low & 0xff]! ^
+        T6[(low >>> 8) & 0xff]! ^
+        T5[(low >>> 16) & 0xff]! ^
+        T4[low >>> 24]! ^
+        T3[high & 0xff]! ^
+        T2[(high >>> 8) & 0xff]! ^
+        T1[(high >>> 16) & 0xff]! ^
+        T0[high >>> 24]!;
+    }
+    i += wordCount * 4;
   }
-  for (; i < end; i++) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return ~crc >>> 0;
+  return ~update(crc, bytes, i, end) >>> 0;
 }
