@@ -27,7 +27,7 @@ import {
 } from './primitives.js';
 import { readClientRequest, writeClientRequest } from './request-codec.js';
 import { readServerReply, writeServerReply } from './reply-codec.js';
-import { marshallingError } from './wire-error.js';
+import { asMarshalling, marshallingError } from './wire-error.js';
 
 /**
  *   connectRequest  := int64(lastZxidSeen) • varInt(timeoutMs) • int64(sessionId) • varByteArray(password) • bool(readOnly)
@@ -113,14 +113,16 @@ export function decodeWatchNotification(bytes: Uint8Array): WatchNotification {
 
 /** Whatever a client sends: a connectRequest or a request frame. */
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
-  switch (frame.kind) {
-    case 'connectRequest':
-      return encodeConnectRequest(frame.message);
-    case 'request':
-      return encodeFrame(FrameKind.request, 'request', (e) => writeClientRequest(e, frame.message), MAX_REQUEST_FRAME_BYTES);
-    default:
-      throw marshallingError('client frame', `unknown kind ${String((frame as { kind: unknown }).kind)}`);
-  }
+  return asMarshalling('client frame', () => {
+    switch (frame.kind) {
+      case 'connectRequest':
+        return encodeConnectRequest(frame.message);
+      case 'request':
+        return encodeFrame(FrameKind.request, 'request', (e) => writeClientRequest(e, frame.message), MAX_REQUEST_FRAME_BYTES);
+      default:
+        throw marshallingError('client frame', `unknown kind ${String((frame as { kind: unknown }).kind)}`);
+    }
+  });
 }
 
 /** Reads what a client sent; any other kind of frame is MARSHALLINGERROR. */
@@ -139,16 +141,18 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
 
 /** Whatever a replica sends a client: a connectResponse, reply or watchEvent frame. */
 export function encodeReplicaFrame(frame: ReplicaFrame): Uint8Array {
-  switch (frame.kind) {
-    case 'connectResponse':
-      return encodeConnectResponse(frame.message);
-    case 'reply':
-      return encodeFrame(FrameKind.reply, 'reply', (e) => writeServerReply(e, frame.message));
-    case 'watchEvent':
-      return encodeWatchNotification(frame.message);
-    default:
-      throw marshallingError('replica frame', `unknown kind ${String((frame as { kind: unknown }).kind)}`);
-  }
+  return asMarshalling('replica frame', () => {
+    switch (frame.kind) {
+      case 'connectResponse':
+        return encodeConnectResponse(frame.message);
+      case 'reply':
+        return encodeFrame(FrameKind.reply, 'reply', (e) => writeServerReply(e, frame.message));
+      case 'watchEvent':
+        return encodeWatchNotification(frame.message);
+      default:
+        throw marshallingError('replica frame', `unknown kind ${String((frame as { kind: unknown }).kind)}`);
+    }
+  });
 }
 
 /** Reads what a replica sent a client; any other kind of frame is MARSHALLINGERROR. */

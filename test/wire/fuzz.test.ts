@@ -4,11 +4,16 @@ import { isKeeperError } from '../../src/errors/keeper-error.js';
 import { createPrng, type Prng } from '../../src/util/prng.js';
 import type { ClientFrame, ReplicaFrame } from '../../src/wire/client-message.js';
 import { crc32 } from '../../src/wire/crc32.js';
+import { encodeServerReply } from '../../src/wire/reply-codec.js';
+import { encodeClientRequest } from '../../src/wire/request-codec.js';
 import {
   decodeClientFrame,
   decodeReplicaFrame,
   encodeClientFrame,
+  encodeConnectRequest,
+  encodeConnectResponse,
   encodeReplicaFrame,
+  encodeWatchNotification,
 } from '../../src/wire/session-codec.js';
 import { decodeTreeSnapshot } from '../../src/wire/snapshot-decoder.js';
 import { encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
@@ -197,6 +202,38 @@ describe('wire fuzzing', () => {
     expect(problems).toEqual([]);
     expect(outcomes.rejected).toBeGreaterThan(MUTATED_INPUTS / 2);
     expect(outcomes.decoded).toBeGreaterThan(100);
+  });
+
+  it('encoders given malformed values throw only MARSHALLINGERROR', () => {
+    const types = ['create', 'create2', 'delete', 'multi', 'multiRead', 'setWatches', 'error', 'getChildren', 'exists', 'whoAmI', 'closeSession'];
+    const junk = fc.oneof(
+      fc.anything(),
+      fc.record({ type: fc.constantFrom(...types), path: fc.anything(), ops: fc.anything(), txns: fc.anything(), code: fc.anything() }),
+      fc.record({ xid: fc.anything(), body: fc.record({ type: fc.constantFrom(...types), path: fc.anything() }) }),
+      fc.record({ kind: fc.constantFrom('request', 'reply', 'watchEvent', 'connectRequest'), message: fc.anything() }),
+      fc.record({ header: fc.anything(), txn: fc.record({ type: fc.constantFrom(...types), data: fc.anything() }) }),
+      fc.record({ lastZxid: fc.anything(), nodes: fc.array(fc.anything(), { maxLength: 2 }), sessions: fc.anything() }),
+    );
+    const encoders: ((value: never) => Uint8Array)[] = [
+      ...targets.map((target) => target.encode),
+      encodeClientRequest,
+      encodeServerReply,
+      encodeConnectRequest,
+      encodeConnectResponse,
+      encodeWatchNotification,
+    ];
+    fc.assert(
+      fc.property(junk, (value) => {
+        for (const encode of encoders) {
+          try {
+            encode(value as never);
+          } catch (error) {
+            if (!isKeeperError(error, 'MARSHALLINGERROR')) throw error;
+          }
+        }
+      }),
+      { numRuns: 2000, seed: SEED },
+    );
   });
 
   it('the unmutated corpus decodes and re-encodes to itself', () => {

@@ -74,6 +74,8 @@ describe('session codec', () => {
     });
     expectMarshalling(() => decodeReplicaFrame(connect), /frame kind 1 is not one of 2, 4, 5/);
     expectMarshalling(() => encodeClientFrame({ kind: 'reply' } as unknown as ClientFrame), /unknown kind reply/);
+    expectMarshalling(() => encodeClientFrame(null as unknown as ClientFrame), /client frame/);
+    expectMarshalling(() => encodeReplicaFrame(undefined as unknown as ReplicaFrame), /replica frame/);
   });
 
   it('an unknown event type or keeper state is MARSHALLINGERROR', () => {
