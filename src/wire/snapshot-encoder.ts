@@ -1,5 +1,4 @@
 import * as encoding from 'lib0/encoding';
-import { assert } from '../errors/keeper-error.js';
 import type { Acl } from '../tree/acl.js';
 import type { SnapshotNode, TreeSnapshot } from '../tree/snapshot-node.js';
 import { crc32 } from './crc32.js';
@@ -130,37 +129,36 @@ function buildAclTable(nodes: readonly SnapshotNode[]): { table: Uint8Array; ind
   return { table: encoding.toUint8Array(encoder), indexes };
 }
 
-/** Checks every path (a string, well-formed, at most MAX_PATH_BYTES); returns their UTF-8 bytes together. */
-function measurePaths(nodes: readonly SnapshotNode[]): number {
-  let total = 0;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Every path's UTF-8, concatenated (one join, one native encode). Checks each path: a string, no
+ * lone surrogate (looked for per path only when the joined string holds any surrogate at all), and
+ * at most MAX_PATH_BYTES (counted only for paths long enough to exceed it).
+ */
+function encodePaths(nodes: readonly SnapshotNode[]): Uint8Array {
+  const paths = new Array<string>(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     const path = node.path;
     if (typeof path !== 'string') nodeError(i, node, 'path', 'is not a string');
-    const bytes = wellFormedUtf8Length(path);
-    if (bytes < 0) nodeError(i, node, 'path', 'holds a lone surrogate');
-    if (bytes > MAX_PATH_BYTES) nodeError(i, node, 'path', `${bytes} UTF-8 bytes exceed ${MAX_PATH_BYTES}`);
-    total += bytes;
-  }
-  if (total > MAX_SNAPSHOT_PATH_BYTES) {
-    throw marshallingError('snapshot paths', `${total} bytes exceed the limit of ${MAX_SNAPSHOT_PATH_BYTES}`);
-  }
-  return total;
-}
-
-/** Writes every path's UTF-8 at `pos` (ASCII directly, anything else through TextEncoder). */
-function writePaths(nodes: readonly SnapshotNode[], out: Uint8Array, pos: number): number {
-  for (const { path } of nodes) {
-    const length = path.length;
-    let k = 0;
-    for (; k < length; k++) {
-      const unit = path.charCodeAt(k);
-      if (unit >= 0x80) break;
-      out[pos + k] = unit;
+    if (path.length * 3 > MAX_PATH_BYTES) {
+      const bytes = wellFormedUtf8Length(path);
+      if (bytes > MAX_PATH_BYTES) nodeError(i, node, 'path', `${bytes} UTF-8 bytes exceed ${MAX_PATH_BYTES}`);
     }
-    pos += k === length ? length : utf8Encoder.encodeInto(path, out.subarray(pos)).written;
+    paths[i] = path;
   }
-  return pos;
+  const joined = paths.join('');
+  if (SURROGATE.test(joined)) {
+    for (let i = 0; i < nodes.length; i++) {
+      if (wellFormedUtf8Length(paths[i]!) < 0) nodeError(i, nodes[i]!, 'path', 'holds a lone surrogate');
+    }
+  }
+  const bytes = utf8Encoder.encode(joined);
+  if (bytes.length > MAX_SNAPSHOT_PATH_BYTES) {
+    throw marshallingError('snapshot paths', `${bytes.length} bytes exceed the limit of ${MAX_SNAPSHOT_PATH_BYTES}`);
+  }
+  return bytes;
 }
 
 /** Writes every nodeRecord into one buffer; returns it and the total data bytes. */
@@ -248,14 +246,14 @@ export function encodeTreeSnapshot(snapshot: TreeSnapshot): Uint8Array {
     }
     const prefix = encodePrefix(snapshot);
     const { table, indexes } = buildAclTable(nodes);
-    const pathBytes = measurePaths(nodes);
+    const paths = encodePaths(nodes);
     const { records, dataBytes } = encodeRecords(nodes, indexes);
 
     const total =
       prefix.length +
       table.length +
-      varUintBytes(pathBytes) +
-      pathBytes +
+      varUintBytes(paths.length) +
+      paths.length +
       varUintBytes(dataBytes) +
       dataBytes +
       records.length +
@@ -269,10 +267,9 @@ export function encodeTreeSnapshot(snapshot: TreeSnapshot): Uint8Array {
     let pos = prefix.length;
     out.set(table, pos);
     pos += table.length;
-    pos = putVarUint(out, pos, pathBytes);
-    const pathsEnd = writePaths(nodes, out, pos);
-    assert(pathsEnd === pos + pathBytes, 'snapshot paths wrote their measured length');
-    pos = pathsEnd;
+    pos = putVarUint(out, pos, paths.length);
+    out.set(paths, pos);
+    pos += paths.length;
     pos = putVarUint(out, pos, dataBytes);
     for (const node of nodes) {
       out.set(node.data, pos);
