@@ -23,22 +23,10 @@ import type { WatchedEvent } from '../tree/watch-event.js';
  * reply-codec.ts, session-codec.ts; the byte layout is in PROTOCOL.md.
  */
 
-/** ZooKeeper's AddWatchMode. */
-export const AddWatchMode = {
-  PERSISTENT: 0,
-  PERSISTENT_RECURSIVE: 1,
-} as const;
-export type AddWatchModeName = keyof typeof AddWatchMode;
-
-/** ZooKeeper's Watcher.WatcherType: which watches removeWatches removes. */
-export const WatcherType = {
-  Children: 1,
-  Data: 2,
-  Any: 3,
-  Persistent: 4,
-  PersistentRecursive: 5,
-} as const;
-export type WatcherTypeName = keyof typeof WatcherType;
+export { AddWatchMode, type AddWatchModeName } from '../watch/watcher-mode.js';
+export { WatcherType, type WatcherTypeName } from '../watch/watcher-type.js';
+import type { AddWatchModeName } from '../watch/watcher-mode.js';
+import type { WatcherTypeName } from '../watch/watcher-type.js';
 
 /** ZooKeeper's Watcher.Event.KeeperState (the deprecated Unknown and NoSyncConnected left out). */
 export const KeeperState = {

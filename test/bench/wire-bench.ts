@@ -3,13 +3,8 @@ import type { SnapshotNode, TreeSnapshot } from '../../src/tree/snapshot-node.js
 import { createPrng } from '../../src/util/prng.js';
 import { decodeTreeSnapshot } from '../../src/wire/snapshot-decoder.js';
 import { encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
+import type { BenchRecord } from './run.js';
 
-/** One measured number, as every bench file reports it. */
-export interface BenchRecord {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-}
 
 /**
  * A tree of `count` znodes, 100 bytes of data each, in parent-before-child order: 100 top-level
@@ -96,14 +91,3 @@ export async function runWireBench(nodeCount = 100_000, rounds = 15): Promise<Be
   ];
 }
 
-async function main(): Promise<void> {
-  const records = await runWireBench();
-  console.table(records);
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const directory = new URL('./results/', import.meta.url);
-  await mkdir(directory, { recursive: true });
-  await writeFile(new URL('wire-bench.json', directory), `${JSON.stringify(records, null, 2)}\n`);
-}
-
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
-if (invokedDirectly) await main();
