@@ -242,6 +242,7 @@ class BroadcastTransportImpl implements BroadcastTransport {
     if (seen !== undefined) {
       if (seen.instance !== instance) {
         this.dropLinks(peer, CloseReason.peerRestarted);
+        this.retry.delete(peer); // the new tab is there now: reopen at once, no backoff
         seen.instance = instance;
       }
       seen.lastHeardTick = this.tick;
