@@ -135,6 +135,15 @@ describe('transport in Chromium', () => {
     expect(await inWorker(pageB, { op: 'closed', link: 'c1' })).toEqual({ op: 'closed', reason: 'remote: test done' });
   });
 
+  it('a sender that outruns its send queue bound has its link closed with backpressure, and the peer hears why', async () => {
+    await connect(pageA, pageB, 'c3', { bridgeB: false });
+    // Three 3 MiB frames in one task: the channel holds 1 MiB, the link may hold 8 MiB in all.
+    const sent = await inWorker(pageA, { op: 'send', link: 'c3', frames: [[3 * MiB, 1], [3 * MiB, 2], [3 * MiB, 3]] });
+    expect(sent).toEqual({ op: 'send', results: ['sent', 'sent', 'closed'] });
+    expect(await inWorker(pageA, { op: 'closed', link: 'c3' })).toEqual({ op: 'closed', reason: 'backpressure' });
+    expect(await inWorker(pageB, { op: 'closed', link: 'c3' })).toEqual({ op: 'closed', reason: 'remote: backpressure' });
+  });
+
   it('a data channel the window keeps is bridged to the worker through a port', async () => {
     const { modeA, modeB } = await connect(pageA, pageB, 'c2', { bridgeB: true });
     expect([modeA, modeB]).toEqual(['transferred', 'bridged']);
