@@ -162,7 +162,7 @@ class BroadcastTransportImpl implements BroadcastTransport {
   setWanted(peers: Iterable<ReplicaId>): void {
     if (this.stopped) return;
     this.wanted = new Set([...peers].filter((peer) => peer !== this.self));
-    for (const [peer, link] of [...this.established]) if (!this.wanted.has(peer) && link.id.startsWith(`${this.self}~`)) link.close('unwanted');
+    for (const [peer, link] of [...this.established]) if (!this.wanted.has(peer) && link.id.startsWith(`${this.self}~${this.instance}~`)) link.close('unwanted');
     for (const peer of [...this.pending.keys()]) if (!this.wanted.has(peer)) this.abandon(peer);
     for (const peer of this.retry.keys()) if (!this.wanted.has(peer)) this.retry.delete(peer);
     this.openWanted();

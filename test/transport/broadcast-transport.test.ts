@@ -287,6 +287,13 @@ describe('BroadcastChannel transport', () => {
     expect(await reason).toBe('remote: unwanted');
   });
 
+  it('a link the peer asked for stays when this side stops wanting it (the topology is symmetric)', async () => {
+    const { b, atB } = await linked(newRoom());
+    b.setWanted([]);
+    await flush();
+    expect(atB.closed).toBe(false);
+  });
+
   it('a tab that does not accept the peer gives it no link', async () => {
     const room = newRoom();
     const a = start(room, 'a');
