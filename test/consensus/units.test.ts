@@ -7,6 +7,7 @@ import { Progress } from '../../src/consensus/progress.js';
 import { RaftLog } from '../../src/consensus/raft-log.js';
 import { EntryType, type Entry } from '../../src/consensus/types.js';
 import { isKeeperError } from '../../src/errors/keeper-error.js';
+import { Network } from './harness.js';
 
 const entry = (index: number, term: number, type: 0 | 1 = EntryType.Normal, data: Uint8Array = new Uint8Array(0)): Entry => ({ index, term, type, data });
 
@@ -126,5 +127,19 @@ describe('configuration history', () => {
     expect(decodeConfChange(encodeConfChange(change))).toEqual(change);
     expect(() => decodeConfChange(new Uint8Array([9, 9, 9]))).toThrow(/MARSHALLINGERROR/);
     expect(() => applyConfChange({ voters: ['1'], learners: [] }, { type: 'remove-node', replicaId: '1' })).toThrow(/last voter/);
+  });
+});
+
+describe('message validation', () => {
+  it('refuses a MsgApp whose entries do not follow its index or outrun its term, and changes nothing', () => {
+    const net = new Network({ voters: ['1', '2', '3'] });
+    const node = net.node('2');
+    const base = { type: 'MsgApp', from: '1', to: '2', term: 2, index: 0, logTerm: 0, commit: 0 } as const;
+    expect(node.step({ ...base, entries: [entry(2, 1)] })).toMatchObject({ ok: false, reason: expect.stringContaining('expected 1') });
+    expect(node.step({ ...base, entries: [entry(1, 3)] })).toMatchObject({ ok: false, reason: expect.stringContaining('term 3') });
+    expect(node.step({ ...base, term: -1, entries: [] })).toMatchObject({ ok: false });
+    expect(node.status()).toMatchObject({ term: 0, lastIndex: 0, lead: null });
+    expect(node.step({ ...base, entries: [entry(1, 2)] })).toEqual({ ok: true });
+    expect(node.status()).toMatchObject({ term: 2, lastIndex: 1, lead: '1' });
   });
 });
