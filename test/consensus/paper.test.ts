@@ -235,7 +235,7 @@ describe('§6.4 processing read-only queries', () => {
 });
 
 describe('safety under random faults (§3.4 election safety, §3.5 log matching, §3.6 state machine safety)', () => {
-  it('holds for random partitions, losses, reorderings and restarts', () => {
+  it('holds for random partitions, losses, reorderings, restarts and compactions', () => {
     for (let seed = 1; seed <= 16; seed++) runRandom(seed);
   });
 });
@@ -267,6 +267,9 @@ function runRandom(seed: number): void {
     } else if (action < 92) {
       net.processAll();
       net.restart(id);
+    } else if (action < 94) {
+      const status = net.node(id).status();
+      if (status.applied > status.firstIndex + 3) net.compact(id);
     } else net.processAll();
     for (const other of ids) {
       const status = net.node(other).status();
