@@ -4,7 +4,7 @@ import type { Prng } from '../util/prng.js';
 import { createRaftConfig, type RaftConfig, type RaftConfigInput } from './config.js';
 import { confChangeProblem, encodeConfChange, sameConfState, type ConfChange } from './conf-change.js';
 import * as leader from './leader.js';
-import type { Message } from './message.js';
+import { messageProblem, type Message } from './message.js';
 import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
 import { entrySizeBytes } from './raft-log.js';
@@ -36,6 +36,8 @@ export type RequestRefusal = 'no-leader' | 'too-many-pending-reads' | 'invalid-t
 export type RequestResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: RequestRefusal; readonly leader: ReplicaId | null; readonly message: string };
+
+export type StepResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface PeerStatus {
   readonly match: number;
@@ -89,8 +91,16 @@ export class RaftNode {
     this.prevConf = this.raft.conf();
   }
 
-  step(message: Message): void {
+  /**
+   * Takes a message from a peer. A message that breaks Raft's rules (see `messageProblem`) is
+   * refused, changes nothing, and the reason comes back; anything else is accepted (which includes
+   * messages Raft ignores, such as ones from a stale term).
+   */
+  step(message: Message): StepResult {
+    const problem = messageProblem(message);
+    if (problem !== null) return { ok: false, reason: problem };
     this.raft.step(message);
+    return { ok: true };
   }
 
   tick(): void {
