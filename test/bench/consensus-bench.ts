@@ -3,24 +3,15 @@
  * - committed entries per second with batching (100-byte entries), 3 and 5 voters;
  * - ticks until a new leader is elected after the leader crashes, p50/p99 over 1,000 seeds;
  * - ticks until a new leader after the leader removes itself by a membership change.
- * Run alone: `node --import tsx test/bench/consensus-bench.ts`, or through test/bench/run.ts.
+ * Run: `npm run bench -- consensus`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RaftConfigInput } from '../../src/consensus/config.js';
 import type { Message } from '../../src/consensus/message.js';
 import { RaftNode } from '../../src/consensus/raft-node.js';
 import type { ReplicaId } from '../../src/consensus/types.js';
 import { createPrng } from '../../src/util/prng.js';
+import type { BenchRecord } from './run.js';
 
-/** Same shape as test/bench/run.ts's BenchRecord. */
-export interface BenchRecord {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly target?: { readonly atLeast?: number; readonly atMost?: number };
-}
 
 const ENTRY_BYTES = 100;
 
@@ -164,11 +155,3 @@ export async function runConsensusBench(): Promise<BenchRecord[]> {
   return records;
 }
 
-const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
-  const records = await runConsensusBench();
-  for (const r of records) console.log(`${r.name.padEnd(90)} ${Math.round(r.value * 100) / 100} ${r.unit}`);
-  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-consensus.json`), JSON.stringify(records, null, 2));
-}

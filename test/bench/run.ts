@@ -21,6 +21,7 @@ type Bench = () => Promise<readonly BenchRecord[]>;
 const BENCHES: Readonly<Record<string, Bench>> = {
   tree: async () => (await import('./tree-bench.js')).runTreeBench(),
   wire: async () => (await import('./wire-bench.js')).runWireBench(),
+  consensus: async () => (await import('./consensus-bench.js')).runConsensusBench(),
 };
 
 function meets(record: BenchRecord): string {
