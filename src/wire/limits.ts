@@ -35,6 +35,9 @@ export const MAX_ACL_ID_BYTES = 1024;
 /** The longest addAuthInfo credential, in bytes. */
 export const MAX_AUTH_BYTES = 4096;
 
+/** The longest replica id, in UTF-8 bytes (the consensus layer's MAX_REPLICA_ID_LENGTH in characters). */
+export const MAX_REPLICA_ID_BYTES = 512;
+
 /** The longest session password, in bytes (ZooKeeper's are 16). */
 export const MAX_PASSWORD_BYTES = 64;
 

@@ -7,6 +7,8 @@ export const OpCode = {
   error: -1,
   createSession: -10,
   closeSession: -11,
+  /** meshkeeper's own: a session re-attached to another replica (ZooKeeper keeps owners leader-local). */
+  moveSession: -20,
   create: 1,
   delete: 2,
   exists: 3,

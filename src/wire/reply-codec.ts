@@ -54,6 +54,7 @@ const REPLY_TAGS: Readonly<Record<ReplyType, number>> = {
   multi: OpCode.multi,
   error: OpCode.error,
   createSession: OpCode.createSession,
+  moveSession: OpCode.moveSession,
   closeSession: OpCode.closeSession,
   deleteContainer: OpCode.deleteContainer,
   getData: OpCode.getData,

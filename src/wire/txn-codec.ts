@@ -9,15 +9,17 @@ import type {
   TxnHeader,
 } from '../tree/txn.js';
 import { FrameKind, decodeFrame, encodeFrame } from './frame.js';
-import { MAX_DATA_FIELD_BYTES, MAX_MULTI_OPS, MAX_PATH_BYTES, MAX_TXN_BATCH_COUNT } from './limits.js';
+import { MAX_DATA_FIELD_BYTES, MAX_MULTI_OPS, MAX_PASSWORD_BYTES, MAX_PATH_BYTES, MAX_REPLICA_ID_BYTES, MAX_TXN_BATCH_COUNT } from './limits.js';
 import { OpCode } from './op-code.js';
 import {
+  readBool,
   readBytes,
   readCount,
   readInt32,
   readInt53,
   readInt64,
   readString,
+  writeBool,
   writeBytes,
   writeInt32,
   writeInt53,
@@ -133,7 +135,13 @@ export function writeTxn(encoder: Encoder, txn: Txn, nested = false): void {
       return writePath(encoder, txn.path, `${what}.path`);
     case 'createSession':
       writeInt32(encoder, OpCode.createSession, what);
-      return writeInt32(encoder, txn.timeoutMs, `${what}.timeoutMs`);
+      writeInt32(encoder, txn.timeoutMs, `${what}.timeoutMs`);
+      writeBytes(encoder, txn.passwordDigest, MAX_PASSWORD_BYTES, `${what}.passwordDigest`);
+      writeString(encoder, txn.ownerReplica, MAX_REPLICA_ID_BYTES, `${what}.ownerReplica`);
+      return writeBool(encoder, txn.fateShared, `${what}.fateShared`);
+    case 'moveSession':
+      writeInt32(encoder, OpCode.moveSession, what);
+      return writeString(encoder, txn.ownerReplica, MAX_REPLICA_ID_BYTES, `${what}.ownerReplica`);
     case 'closeSession':
       writeInt32(encoder, OpCode.closeSession, what);
       return;
@@ -207,8 +215,14 @@ export function readTxn(decoder: Decoder): Txn {
     }
     case OpCode.deleteContainer:
       return { type: 'deleteContainer', path: readPath(decoder, 'txn deleteContainer.path') };
-    case OpCode.createSession:
-      return { type: 'createSession', timeoutMs: readInt32(decoder, 'txn createSession.timeoutMs') };
+    case OpCode.createSession: {
+      const timeoutMs = readInt32(decoder, 'txn createSession.timeoutMs');
+      const passwordDigest = readBytes(decoder, MAX_PASSWORD_BYTES, 'txn createSession.passwordDigest');
+      const ownerReplica = readString(decoder, MAX_REPLICA_ID_BYTES, 'txn createSession.ownerReplica');
+      return { type: 'createSession', timeoutMs, passwordDigest, ownerReplica, fateShared: readBool(decoder, 'txn createSession.fateShared') };
+    }
+    case OpCode.moveSession:
+      return { type: 'moveSession', ownerReplica: readString(decoder, MAX_REPLICA_ID_BYTES, 'txn moveSession.ownerReplica') };
     case OpCode.closeSession:
       return { type: 'closeSession' };
     default:

@@ -169,6 +169,7 @@ export const replyBodies: Record<Exclude<ReplyBody['type'], 'error'>, fc.Arbitra
   check: fc.constant({ type: 'check' }),
   multi: fc.record({ type: fc.constant('multi'), results: fc.array(multiResult, { maxLength: 4 }) }),
   createSession: fc.constant({ type: 'createSession' }),
+  moveSession: fc.constant({ type: 'moveSession' }),
   closeSession: fc.constant({ type: 'closeSession' }),
   deleteContainer: fc.constant({ type: 'deleteContainer' }),
   getData: getDataResult,
@@ -253,7 +254,14 @@ export const txns: Record<Txn['type'], fc.Arbitrary<Txn>> = {
   error: errorTxn,
   multi: multiTxn,
   deleteContainer: fc.record({ type: fc.constant('deleteContainer' as const), path }),
-  createSession: fc.record({ type: fc.constant('createSession' as const), timeoutMs: int32 }),
+  createSession: fc.record({
+    type: fc.constant('createSession' as const),
+    timeoutMs: int32,
+    passwordDigest: fc.uint8Array({ maxLength: 64 }),
+    ownerReplica: fc.string({ maxLength: 40 }),
+    fateShared: fc.boolean(),
+  }),
+  moveSession: fc.record({ type: fc.constant('moveSession' as const), ownerReplica: fc.string({ maxLength: 40 }) }),
   closeSession: fc.constant({ type: 'closeSession' as const }),
 };
 
