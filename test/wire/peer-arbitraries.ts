@@ -19,7 +19,7 @@ export const replicaId: fc.Arbitrary<ReplicaId> = fc.oneof(fc.constantFrom('r1',
 const envelope = { from: replicaId, to: replicaId, term: raftNumber };
 
 const entryTerm = fc.oneof(fc.constantFrom(1, 2, 3), raftNumber);
-const entryBody = fc.record({ term: entryTerm, type: fc.constantFrom<EntryTypeNumber>(0, 1), data: bytes(40) });
+const entryBody = (maxData: number) => fc.record({ term: entryTerm, type: fc.constantFrom<EntryTypeNumber>(0, 1), data: bytes(maxData) });
 
 /** Entries following `index`, which is lowered when needed so the last index stays safe. */
 function followingEntries(index: number, bodies: readonly { term: number; type: EntryTypeNumber; data: Uint8Array }[]) {
@@ -28,9 +28,11 @@ function followingEntries(index: number, bodies: readonly { term: number; type: 
   return { index: first, entries };
 }
 
-const msgApp: fc.Arbitrary<Message> = fc
-  .record({ ...envelope, index: raftNumber, logTerm: raftNumber, commit: raftNumber, bodies: fc.array(entryBody, { maxLength: 12 }) })
-  .map(({ bodies, index, ...rest }) => ({ type: 'MsgApp' as const, ...rest, ...followingEntries(index, bodies) }));
+/** MsgApps of up to `maxEntries` entries, each with up to `maxData` bytes of data. */
+export const msgApp = (maxData = 40, maxEntries = 12): fc.Arbitrary<Message> =>
+  fc
+    .record({ ...envelope, index: raftNumber, logTerm: raftNumber, commit: raftNumber, bodies: fc.array(entryBody(maxData), { maxLength: maxEntries }) })
+    .map(({ bodies, index, ...rest }) => ({ type: 'MsgApp' as const, ...rest, ...followingEntries(index, bodies) }));
 
 export const snapshotMetadata: fc.Arbitrary<SnapshotMetadata> = fc.record({
   index: raftNumber,
@@ -40,7 +42,7 @@ export const snapshotMetadata: fc.Arbitrary<SnapshotMetadata> = fc.record({
 
 /** One arbitrary per Raft message type. */
 export const raftMessages: Record<MessageType, fc.Arbitrary<Message>> = {
-  MsgApp: msgApp,
+  MsgApp: msgApp(),
   MsgAppResp: fc.record({
     type: fc.constant('MsgAppResp' as const),
     ...envelope,
