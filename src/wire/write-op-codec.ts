@@ -134,9 +134,11 @@ const WRITE_OP_CODES: Readonly<Record<WriteOp['type'], number>> = {
   multi: OpCode.multi,
 };
 
+const WRITE_OP_CODE_SET: ReadonlySet<number> = new Set(Object.values(WRITE_OP_CODES));
+
 /** True for the op codes of write ops: create, delete, setData, setACL, check, multi. */
 export function isWriteOpCode(code: number): boolean {
-  return Object.values(WRITE_OP_CODES).includes(code);
+  return WRITE_OP_CODE_SET.has(code);
 }
 
 /** Writes a write op's fields (without its op code); anything that is not a write op is MARSHALLINGERROR. */
