@@ -11,17 +11,12 @@ import { decodeReplicaFrame, encodeClientFrame } from '../wire/session-codec.js'
 import { isTerminalState, type ClientStateName, type TerminalState } from './client-state.js';
 import type { Clock } from './clock.js';
 import type { ClientConnection, ConnectFn } from './connection.js';
+import { PendingRequests, type PendingRequest, type RequestHooks } from './pending-requests.js';
+
+export type { RequestHooks } from './pending-requests.js';
 
 /** ZooKeeper's PING_XID: pings are answered outside the FIFO of replies. */
 export const PING_XID = -2;
-
-/** Called synchronously as a request ends, before its promise settles (watch bookkeeping needs this). */
-export interface RequestHooks {
-  /** The reply arrived (its err may be any code). */
-  readonly reply?: (reply: ServerReply) => void;
-  /** The request ended without a reply (connection loss, timeout, session end, encoding error). */
-  readonly fail?: (error: KeeperError) => void;
-}
 
 /** A request the session sends first on every new connection (re-sent auth, setWatches). */
 export interface PrimingRequest {
@@ -57,17 +52,6 @@ export interface SessionOptions {
   readonly sessionPassword: Uint8Array;
 }
 
-interface Entry {
-  readonly body: RequestBody;
-  readonly hooks: RequestHooks;
-  readonly resolve: (reply: ServerReply) => void;
-  readonly reject: (error: KeeperError) => void;
-  /** 0 until sent. */
-  xid: number;
-  timer: unknown;
-  settled: boolean;
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -95,8 +79,7 @@ export class ClientSession {
   private nextEndpoint = 0;
   private failedAttempts = 0;
   private nextXid = 1;
-  private readonly outgoing: Entry[] = [];
-  private readonly inFlight: Entry[] = [];
+  private readonly pending: PendingRequests;
   private attemptTimer: unknown;
   private pingTimer: unknown;
   private reconnectTimer: unknown;
@@ -112,6 +95,7 @@ export class ClientSession {
     this.sessionId = options.sessionId;
     this.password = options.sessionPassword;
     this.timeoutMs = options.sessionTimeoutMs;
+    this.pending = new PendingRequests(options.clock);
   }
 
   /** Starts connecting (to the first endpoint). */
@@ -121,7 +105,7 @@ export class ClientSession {
 
   /** Requests waiting for a connection plus requests sent and not answered. */
   get pendingCount(): number {
-    return this.outgoing.length + this.inFlight.length;
+    return this.pending.size;
   }
 
   /**
@@ -132,20 +116,20 @@ export class ClientSession {
    */
   submit(body: RequestBody, hooks: RequestHooks = {}): Promise<ServerReply> {
     return new Promise<ServerReply>((resolve, reject) => {
-      const entry: Entry = { body, hooks, resolve, reject, xid: 0, timer: undefined, settled: false };
+      const request: PendingRequest = { body, hooks, resolve, reject, xid: 0, timer: undefined, settled: false };
       const refusal = this.refusal();
-      if (refusal !== undefined) return this.settleFail(entry, refusal);
+      if (refusal !== undefined) return this.pending.fail(request, refusal);
       if (this.pendingCount >= this.options.maxPendingRequests) {
-        return this.settleFail(
-          entry,
+        return this.pending.fail(
+          request,
           new KeeperError('THROTTLEDOP', `${this.pendingCount} requests are pending; at most ${this.options.maxPendingRequests}`),
         );
       }
       if (this.options.requestTimeoutMs > 0) {
-        entry.timer = this.options.clock.setTimeout(() => this.requestTimedOut(entry), this.options.requestTimeoutMs);
+        request.timer = this.options.clock.setTimeout(() => this.requestTimedOut(request), this.options.requestTimeoutMs);
       }
-      if (this.connection !== undefined && this.handshakeDone) this.sendEntry(entry);
-      else this.outgoing.push(entry);
+      if (this.connection !== undefined && this.handshakeDone) this.sendRequest(request);
+      else this.pending.wait(request);
     });
   }
 
@@ -160,7 +144,7 @@ export class ClientSession {
     this.closing = (async () => {
       if (connected) {
         await new Promise<void>((done) => {
-          const entry: Entry = {
+          const request: PendingRequest = {
             body: { type: 'closeSession' },
             hooks: {},
             resolve: () => done(),
@@ -169,10 +153,10 @@ export class ClientSession {
             timer: undefined,
             settled: false,
           };
-          entry.timer = this.options.clock.setTimeout(() => {
-            this.settleFail(entry, new KeeperError('REQUESTTIMEOUT', 'closeSession was not acknowledged'));
+          request.timer = this.options.clock.setTimeout(() => {
+            this.pending.fail(request, new KeeperError('REQUESTTIMEOUT', 'closeSession was not acknowledged'));
           }, this.options.closeTimeoutMs);
-          this.sendEntry(entry);
+          this.sendRequest(request);
         });
       }
       this.terminate('CLOSED', 'the client was closed');
@@ -251,14 +235,13 @@ export class ClientSession {
     this.failedAttempts = 0;
     const generation = this.generation;
     for (const priming of this.listener.priming(this.lastZxidSeen)) {
-      this.sendEntry({ ...priming, resolve: noop, reject: noop, xid: 0, timer: undefined, settled: false });
+      this.sendRequest({ ...priming, resolve: noop, reject: noop, xid: 0, timer: undefined, settled: false });
       if (generation !== this.generation) return;
     }
-    while (this.outgoing.length > 0 && generation === this.generation) {
-      const entry = this.outgoing.shift();
-      if (entry !== undefined) this.sendEntry(entry);
+    for (let request = this.pending.takeWaiting(); request !== undefined; request = this.pending.takeWaiting()) {
+      this.sendRequest(request);
+      if (generation !== this.generation) return;
     }
-    if (generation !== this.generation) return;
     this.schedulePing();
     this.setState('CONNECTED');
   }
@@ -269,7 +252,7 @@ export class ClientSession {
    */
   private connectionLost(reason: string): void {
     this.detach();
-    this.failPending(new KeeperError('CONNECTIONLOSS', reason));
+    this.pending.failAll(new KeeperError('CONNECTIONLOSS', reason));
     if (this.state === 'CONNECTED' && this.closing === undefined) this.setState('DISCONNECTED');
     if (isTerminalState(this.state) || this.closing !== undefined) return;
     this.failedAttempts += 1;
@@ -287,7 +270,7 @@ export class ClientSession {
     if (isTerminalState(this.state)) return;
     this.detach();
     this.clearTimer('reconnectTimer');
-    this.failPending(
+    this.pending.failAll(
       state === 'AUTH_FAILED' ? new KeeperError('AUTHFAILED', reason) : new KeeperError('SESSIONEXPIRED', reason),
     );
     this.setState(state);
@@ -335,13 +318,13 @@ export class ClientSession {
   private onReply(reply: ServerReply): void {
     this.noteZxid(reply.zxid);
     if (reply.xid === PING_XID) return;
-    const head = this.inFlight[0];
+    const head = this.pending.head();
     if (head === undefined || head.xid !== reply.xid) {
       this.protocolError(`reply xid ${reply.xid}, expected ${head === undefined ? 'no reply' : head.xid}`);
       return;
     }
-    this.inFlight.shift();
-    this.settleReply(head, reply);
+    this.pending.shiftHead();
+    this.pending.answer(head, reply);
     if (head.body.type === 'addAuthInfo' && reply.err === ErrorCode.AUTHFAILED) {
       this.terminate('AUTH_FAILED', `the replica refused the ${head.body.scheme} credential`);
     }
@@ -351,18 +334,17 @@ export class ClientSession {
     if (zxid > this.lastZxidSeen) this.lastZxidSeen = zxid;
   }
 
-  private sendEntry(entry: Entry): void {
+  private sendRequest(request: PendingRequest): void {
     const xid = this.nextXid;
     this.nextXid = this.nextXid >= 0x7fffffff ? 1 : this.nextXid + 1;
     let bytes: Uint8Array;
     try {
-      bytes = encodeClientFrame({ kind: 'request', message: { xid, body: entry.body } });
+      bytes = encodeClientFrame({ kind: 'request', message: { xid, body: request.body } });
     } catch (error) {
-      this.settleFail(entry, isKeeperError(error) ? error : new KeeperError('MARSHALLINGERROR', describe(error)));
+      this.pending.fail(request, isKeeperError(error) ? error : new KeeperError('MARSHALLINGERROR', describe(error)));
       return;
     }
-    entry.xid = xid;
-    this.inFlight.push(entry);
+    this.pending.sent(request, xid);
     this.sendBytes(bytes);
   }
 
@@ -418,15 +400,14 @@ export class ClientSession {
     this.schedulePing();
   }
 
-  private requestTimedOut(entry: Entry): void {
-    entry.timer = undefined;
-    if (entry.settled) return;
-    const waiting = this.outgoing.indexOf(entry);
-    if (waiting >= 0) this.outgoing.splice(waiting, 1);
-    const sent = this.inFlight.includes(entry);
-    this.settleFail(entry, new KeeperError('REQUESTTIMEOUT', `no reply within ${this.options.requestTimeoutMs} ms`));
+  private requestTimedOut(request: PendingRequest): void {
+    request.timer = undefined;
+    if (request.settled) return;
+    this.pending.removeWaiting(request);
+    const sent = this.pending.isInFlight(request);
+    this.pending.fail(request, new KeeperError('REQUESTTIMEOUT', `no reply within ${this.options.requestTimeoutMs} ms`));
     // Replies come in order: one that is late holds up every later one. Start afresh elsewhere.
-    if (sent) this.connectionLost(`request ${entry.xid} timed out`);
+    if (sent) this.connectionLost(`request ${request.xid} timed out`);
   }
 
   // ---- settling ----------------------------------------------------------------------------
@@ -436,38 +417,6 @@ export class ClientSession {
     if (this.state === 'EXPIRED') return new KeeperError('SESSIONEXPIRED', 'the session has expired');
     if (this.state === 'CLOSED' || this.closing !== undefined) return new KeeperError('SESSIONEXPIRED', 'the client is closed');
     return undefined;
-  }
-
-  private failPending(error: KeeperError): void {
-    const entries = [...this.inFlight.splice(0), ...this.outgoing.splice(0)];
-    for (const entry of entries) this.settleFail(entry, error);
-  }
-
-  private settleReply(entry: Entry, reply: ServerReply): void {
-    if (entry.settled) return;
-    entry.settled = true;
-    this.clearEntryTimer(entry);
-    try {
-      entry.hooks.reply?.(reply);
-    } finally {
-      entry.resolve(reply);
-    }
-  }
-
-  private settleFail(entry: Entry, error: KeeperError): void {
-    if (entry.settled) return;
-    entry.settled = true;
-    this.clearEntryTimer(entry);
-    try {
-      entry.hooks.fail?.(error);
-    } finally {
-      entry.reject(error);
-    }
-  }
-
-  private clearEntryTimer(entry: Entry): void {
-    if (entry.timer !== undefined) this.options.clock.clearTimeout(entry.timer);
-    entry.timer = undefined;
   }
 
   private clearTimer(name: 'attemptTimer' | 'pingTimer' | 'reconnectTimer'): void {

@@ -2,18 +2,17 @@ import { ErrorCode } from '../errors/error-code.js';
 import { KeeperError } from '../errors/keeper-error.js';
 import type { Acl, Id } from '../tree/acl.js';
 import type { MultiOp, MultiReadOp } from '../tree/op.js';
-import { validateWriteOp, validatePathLength } from '../tree/op-validation.js';
-import { validatePath } from '../tree/path.js';
+import { validateWriteOp } from '../tree/op-validation.js';
 import type { Stat } from '../tree/stat.js';
 import type { AddWatchModeName } from '../watch/watcher-mode.js';
 import type { WatcherTypeName } from '../watch/watcher-type.js';
-import type { RequestBody, ServerReply, WatchNotification } from '../wire/client-message.js';
+import type { RequestBody } from '../wire/client-message.js';
 import { MAX_ACL_ID_BYTES, MAX_AUTH_BYTES, MAX_MULTI_OPS } from '../wire/limits.js';
 import { resolveClientOptions, type MeshKeeperClientOptions } from './client-options.js';
+import { ClientWatches } from './client-watches.js';
 import { ClientSession, type PrimingRequest, type RequestHooks } from './client-session.js';
-import { isTerminalState, keeperStateOf, type ClientStateName } from './client-state.js';
+import { isTerminalState, type ClientStateName } from './client-state.js';
 import type { Clock } from './clock.js';
-import { keeperErrorOf } from './error-messages.js';
 import { multiReadResults, multiResults, type MultiReadResult, type MultiResult } from './multi.js';
 import { removeWatches } from './remove-watches.js';
 import { replyBody } from './replies.js';
@@ -28,12 +27,10 @@ import {
   type CreateOptions,
   type Data,
 } from './requests.js';
-import { setWatchesBatches } from './set-watches-batches.js';
 import { Transaction } from './transaction.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { waitForState, type WaitOptions } from './wait-for-state.js';
-import { WatchRegistry } from './watch-registry.js';
-import { NO_ZXID, callWatcher, isWatcher, type WatchEvent, type Watcher, type WatchOption } from './watcher.js';
+import { callWatcher, isWatcher, type WatchEvent, type Watcher, type WatchOption } from './watcher.js';
 
 /** The events a client emits. */
 export type ClientEvents = {
@@ -80,11 +77,12 @@ export const MAX_AUTH_INFOS = 64;
 export class MeshKeeperClient {
   private readonly session: ClientSession;
   private readonly emitter = new TypedEmitter<ClientEvents>();
-  private readonly registry = new WatchRegistry();
+  private readonly watches = new ClientWatches(
+    (event) => this.emitter.emit('watch', [event], this.report),
+    (error) => this.report(error),
+  );
   private readonly authInfo: AuthInfo[] = [];
   private readonly clock: Clock;
-  /** The default watcher: what `watch: true` registers; it emits the `watch` event. */
-  private readonly defaultWatcher: Watcher = (event: WatchEvent) => this.emitter.emit('watch', [event], this.report);
 
   /**
    * Creates a client and starts connecting; resolves once it is CONNECTED. Rejects (and closes the
@@ -110,7 +108,7 @@ export class MeshKeeperClient {
     if (watcher !== undefined) this.emitter.on('watch', (event) => callWatcher(watcher, event));
     this.session = new ClientSession(resolved, {
       stateChanged: (state, previous) => this.onStateChanged(state, previous),
-      notification: (event) => this.onNotification(event),
+      notification: (event) => this.watches.notification(event),
       priming: (relativeZxid) => this.priming(relativeZxid),
     });
     this.session.start();
@@ -253,11 +251,11 @@ export class MeshKeeperClient {
    */
   async exists(path: string, options: ReadOptions = {}): Promise<Stat | null> {
     checkReadPath(path);
-    const watcher = resolveWatch(options.watch, this.defaultWatcher);
+    const watcher = resolveWatch(options.watch, this.watches.defaultWatcher);
     const hooks: RequestHooks = {
       reply: (reply) => {
         if (watcher === undefined || reply.err !== ErrorCode.OK || reply.body.type !== 'exists') return;
-        this.registry.add(reply.body.stat === null ? 'exist' : 'data', path, watcher);
+        this.watches.registry.add(reply.body.stat === null ? 'exist' : 'data', path, watcher);
       },
     };
     return replyBody(await this.session.submit({ type: 'exists', path, watch: watcher !== undefined }, hooks), 'exists', path).stat;
@@ -266,9 +264,9 @@ export class MeshKeeperClient {
   /** A znode's data and Stat. `watch` leaves a watch that fires on NodeDataChanged or NodeDeleted. Errors: NONODE, NOAUTH. */
   async getData(path: string, options: ReadOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
     checkReadPath(path);
-    const watcher = resolveWatch(options.watch, this.defaultWatcher);
+    const watcher = resolveWatch(options.watch, this.watches.defaultWatcher);
     const body = replyBody(
-      await this.session.submit({ type: 'getData', path, watch: watcher !== undefined }, this.registering('data', path, watcher)),
+      await this.session.submit({ type: 'getData', path, watch: watcher !== undefined }, this.watches.registering('data', path, watcher)),
       'getData',
       path,
     );
@@ -284,9 +282,9 @@ export class MeshKeeperClient {
   getChildren(path: string, options?: GetChildrenOptions): Promise<string[] | { children: string[]; stat: Stat }>;
   async getChildren(path: string, options: GetChildrenOptions = {}): Promise<string[] | { children: string[]; stat: Stat }> {
     checkReadPath(path);
-    const watcher = resolveWatch(options.watch, this.defaultWatcher);
+    const watcher = resolveWatch(options.watch, this.watches.defaultWatcher);
     const request: RequestBody = { type: options.stat === true ? 'getChildren2' : 'getChildren', path, watch: watcher !== undefined };
-    const body = replyBody(await this.session.submit(request, this.registering('child', path, watcher)), 'getChildren', path);
+    const body = replyBody(await this.session.submit(request, this.watches.registering('child', path, watcher)), 'getChildren', path);
     return options.stat === true ? { children: [...body.children], stat: body.stat } : [...body.children];
   }
 
@@ -343,9 +341,9 @@ export class MeshKeeperClient {
     checkReadPath(path);
     const modeName = resolveAddWatchMode(mode, path);
     if (watcher !== undefined && !isWatcher(watcher)) throw new KeeperError('BADARGUMENTS', 'watcher must be a Watcher', path);
-    const target = watcher ?? this.defaultWatcher;
+    const target = watcher ?? this.watches.defaultWatcher;
     const kind = modeName === 'PERSISTENT' ? 'persistent' : 'persistentRecursive';
-    replyBody(await this.session.submit({ type: 'addWatch', path, mode: modeName }, this.registering(kind, path, target)), 'addWatch', path);
+    replyBody(await this.session.submit({ type: 'addWatch', path, mode: modeName }, this.watches.registering(kind, path, target)), 'addWatch', path);
   }
 
   /**
@@ -359,9 +357,9 @@ export class MeshKeeperClient {
     if (watcher !== null && !isWatcher(watcher)) throw new KeeperError('BADARGUMENTS', 'watcher must be a Watcher or null', path);
     if (typeof local !== 'boolean') throw new KeeperError('BADARGUMENTS', 'local must be a boolean', path);
     const context = {
-      registry: this.registry,
+      registry: this.watches.registry,
       submit: (body: RequestBody, hooks: RequestHooks) => this.session.submit(body, hooks),
-      deliver: (watchers: Iterable<Watcher>, event: WatchEvent) => this.deliver(watchers, event),
+      deliver: (watchers: Iterable<Watcher>, event: WatchEvent) => this.watches.deliver(watchers, event),
     };
     await removeWatches(context, path, watcher, typeName, local);
   }
@@ -399,59 +397,15 @@ export class MeshKeeperClient {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private registering(kind: 'data' | 'child' | 'persistent' | 'persistentRecursive', path: string, watcher: Watcher | undefined): RequestHooks {
-    return {
-      reply: (reply: ServerReply) => {
-        if (watcher !== undefined && reply.err === ErrorCode.OK) this.registry.add(kind, path, watcher);
-      },
-    };
-  }
-
   private priming(relativeZxid: bigint): PrimingRequest[] {
-    const requests: PrimingRequest[] = this.authInfo.map(({ scheme, auth }) => ({
-      body: { type: 'addAuthInfo', scheme, auth },
-      hooks: {},
-    }));
-    for (const batch of setWatchesBatches(relativeZxid, this.registry.lists())) {
-      requests.push({
-        body: batch,
-        hooks: {
-          reply: (reply) => {
-            if (reply.err !== ErrorCode.OK) this.report(keeperErrorOf(reply.err, 'setWatches after reconnecting'));
-          },
-        },
-      });
-    }
-    return requests;
-  }
-
-  private onNotification(notification: WatchNotification): void {
-    const watchers = this.registry.materialize(notification.type, notification.path);
-    const event: WatchEvent = { type: notification.type, state: notification.state, path: notification.path, zxid: notification.zxid };
-    this.deliver(watchers, event);
+    const auth: PrimingRequest[] = this.authInfo.map(({ scheme, auth }) => ({ body: { type: 'addAuthInfo', scheme, auth }, hooks: {} }));
+    return [...auth, ...this.watches.setWatchesRequests(relativeZxid)];
   }
 
   private onStateChanged(state: ClientStateName, previous: ClientStateName): void {
     this.emitter.emit('state', [state, previous], this.report);
-    const keeperState = keeperStateOf(state);
-    if (keeperState !== undefined) {
-      const watchers = new Set<Watcher>([this.defaultWatcher, ...this.registry.allWatchers()]);
-      this.deliver(watchers, { type: 'None', state: keeperState, path: '', zxid: NO_ZXID });
-    }
-    if (isTerminalState(state)) {
-      this.registry.clear();
-      this.authInfo.length = 0;
-    }
-  }
-
-  private deliver(watchers: Iterable<Watcher>, event: WatchEvent): void {
-    for (const watcher of watchers) {
-      try {
-        callWatcher(watcher, event);
-      } catch (error) {
-        this.report(error);
-      }
-    }
+    this.watches.sessionState(state);
+    if (isTerminalState(state)) this.authInfo.length = 0;
   }
 
   private readonly report = (error: unknown): void => {
@@ -461,10 +415,4 @@ export class MeshKeeperClient {
     }
     this.emitter.emit('error', [error], (inner) => console.error('meshkeeper: an error listener threw', inner));
   };
-}
-
-/** Validates a path as the client does before sending (ZooKeeper's rules; BADARGUMENTS). */
-export function checkPath(path: unknown): asserts path is string {
-  validatePath(path);
-  validatePathLength(path);
 }
