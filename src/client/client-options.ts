@@ -22,7 +22,10 @@ export interface MeshKeeperClientOptions {
   readonly requestTimeoutMs?: number;
   /** How long one connection attempt may take; by default the session timeout divided by the endpoints. */
   readonly connectTimeoutMs?: number;
-  /** The longest random pause before a new round of attempts once every endpoint failed; 1,000 ms by default. */
+  /**
+   * The pause before a new round of attempts once every endpoint failed: between half of it and all
+   * of it, at random (ZooKeeper sleeps up to a second). 1,000 ms by default; at least 1 ms.
+   */
   readonly reconnectDelayMs?: number;
   /** Requests waiting or in flight at once; more fail with THROTTLEDOP. 10,000 by default. */
   readonly maxPendingRequests?: number;
@@ -84,7 +87,7 @@ export function resolveClientOptions(options: MeshKeeperClientOptions): SessionO
     sessionTimeoutMs: checkMs('sessionTimeoutMs', options.sessionTimeoutMs, DEFAULT_SESSION_TIMEOUT_MS, 1),
     requestTimeoutMs: checkMs('requestTimeoutMs', options.requestTimeoutMs, 0, 0),
     connectTimeoutMs: connectTimeoutMs === undefined ? undefined : checkMs('connectTimeoutMs', connectTimeoutMs, 0, 1),
-    reconnectDelayMs: checkMs('reconnectDelayMs', options.reconnectDelayMs, DEFAULT_RECONNECT_DELAY_MS, 0),
+    reconnectDelayMs: checkMs('reconnectDelayMs', options.reconnectDelayMs, DEFAULT_RECONNECT_DELAY_MS, 1),
     maxPendingRequests: checkMs('maxPendingRequests', options.maxPendingRequests, DEFAULT_MAX_PENDING_REQUESTS, 1),
     closeTimeoutMs: checkMs('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 1),
     clock: options.clock ?? systemClock,

@@ -40,7 +40,7 @@ export interface SessionOptions {
   readonly requestTimeoutMs: number;
   /** How long one connection attempt (connect and handshake) may take; undefined: session timeout / endpoints. */
   readonly connectTimeoutMs: number | undefined;
-  /** The largest pause before a new round of attempts once every endpoint failed. */
+  /** The pause (half of it to all of it, at random) before a new round of attempts once every endpoint failed. */
   readonly reconnectDelayMs: number;
   /** Requests waiting or in flight at once. */
   readonly maxPendingRequests: number;
@@ -257,7 +257,8 @@ export class ClientSession {
     if (isTerminalState(this.state) || this.closing !== undefined) return;
     this.failedAttempts += 1;
     const roundDone = this.failedAttempts % this.options.endpoints.length === 0;
-    const delayMs = roundDone ? Math.floor(this.options.clock.random() * this.options.reconnectDelayMs) : 0;
+    const pauseMs = this.options.reconnectDelayMs;
+    const delayMs = roundDone ? Math.ceil(pauseMs / 2 + (this.options.clock.random() * pauseMs) / 2) : 0;
     this.clearTimer('reconnectTimer');
     this.reconnectTimer = this.options.clock.setTimeout(() => this.openNext(), delayMs);
   }

@@ -14,7 +14,7 @@ export async function connectTo(
   ensemble: TreeEnsemble,
   options: Partial<MeshKeeperClientOptions> = {},
 ): Promise<MeshKeeperClient> {
-  return MeshKeeperClient.connect({ endpoints: ensemble.endpoints(), reconnectDelayMs: 0, ...options });
+  return MeshKeeperClient.connect({ endpoints: ensemble.endpoints(), reconnectDelayMs: 1, ...options });
 }
 
 /** The KeeperError a promise rejects with; fails the test when it resolves or throws something else. */

@@ -41,7 +41,8 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const endMs = this.nowMs + ms;
     await flush();
-    for (;;) {
+    for (let fired = 0; ; fired++) {
+      if (fired > 10_000) throw new Error('more than 10,000 timers fired in one advance: a timer loop');
       const due = this.timers.filter((t) => t.dueMs <= endMs).sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
       if (due === undefined) break;
       this.timers = this.timers.filter((t) => t !== due);
