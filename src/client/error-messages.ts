@@ -34,9 +34,13 @@ const DESCRIPTIONS: Readonly<Partial<Record<ErrorCodeName, string>>> = {
   THROTTLEDOP: 'the operation was throttled due to high load',
 };
 
+/** ZooKeeper's description of an error code ('the node does not exist'), or undefined for an unknown code. */
+export function describeCode(code: number): string | undefined {
+  const name = errorCodeName(code);
+  return name === undefined ? undefined : DESCRIPTIONS[name];
+}
+
 /** The KeeperError for an error code a replica answered, with ZooKeeper's description of the code. */
 export function keeperErrorOf(code: number, path?: string): KeeperError {
-  const name = errorCodeName(code);
-  const description = name === undefined ? undefined : DESCRIPTIONS[name];
-  return KeeperError.fromCode(code, description, path);
+  return KeeperError.fromCode(code, describeCode(code), path);
 }

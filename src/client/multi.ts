@@ -3,7 +3,7 @@ import { KeeperError } from '../errors/keeper-error.js';
 import type { CheckOp, CreateOp, DeleteOp, GetChildrenOp, GetDataOp, MultiOp, MultiReadOp, SetDataOp } from '../tree/op.js';
 import type { OpResult, ReadResult } from '../tree/op-result.js';
 import type { Stat } from '../tree/stat.js';
-import { keeperErrorOf } from './error-messages.js';
+import { describeCode } from './error-messages.js';
 import { createOp, toBytes, type CreateOptions, type Data } from './requests.js';
 
 /** One op of a multi (create, delete, setData, check), as the `Op` builders make them. */
@@ -124,10 +124,9 @@ export function multiResults(ops: readonly MultiOp[], results: readonly OpResult
   if (failedIndex < 0) failedIndex = mapped.findIndex(isFailure);
   const failed = mapped[failedIndex] as ErrorResult;
   const path = ops[failedIndex]?.path;
-  const cause = keeperErrorOf(failed.code);
   throw new KeeperMultiError(
     failed.codeName,
-    `op ${failedIndex} (${ops[failedIndex]?.type ?? '?'}) of the multi failed: ${cause.message}`,
+    `op ${failedIndex} (${ops[failedIndex]?.type ?? '?'}) of the multi failed: ${describeCode(failed.code) ?? failed.codeName}`,
     path,
     mapped,
     failedIndex,

@@ -170,6 +170,7 @@ describe('multi and transaction', () => {
     const multiError = error as KeeperMultiError;
     expect(multiError.failedIndex).toBe(1);
     expect(multiError.path).toBe('/exists');
+    expect(multiError.message).toBe('NODEEXISTS for /exists: op 1 (create) of the multi failed: the node already exists');
     expect(multiError.results.map((r) => (r.type === 'error' ? r.codeName : r.type))).toEqual(['OK', 'NODEEXISTS', 'RUNTIMEINCONSISTENCY']);
     expect(await zk.exists('/new')).toBeNull();
   });
