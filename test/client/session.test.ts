@@ -218,6 +218,19 @@ describe('replies', () => {
     expect(error.message).toBe('NONODE for /gone: the node does not exist');
   });
 
+  it("every error code a replica answers becomes the KeeperError of ZooKeeper's name and number", async () => {
+    const h = await connected();
+    const codes = Object.entries(ErrorCode).filter(([name]) => name !== 'OK' && name !== 'AUTHFAILED' && name !== 'SESSIONEXPIRED');
+    for (const [name, code] of codes) {
+      const pending = h.zk.exists('/x');
+      h.connection.fail((await nextRequest(h.connection)).xid, code);
+      const error = await rejection(pending, name as keyof typeof ErrorCode);
+      expect(error.code).toBe(code);
+      expect(error.path).toBe('/x');
+    }
+    expect(h.zk.state).toBe('CONNECTED');
+  });
+
   it('too many pending requests fail with THROTTLEDOP', async () => {
     const h = await connected({ maxPendingRequests: 2 });
     const kept = [h.zk.exists('/a'), h.zk.exists('/b')];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SET_WATCHES_MAX_BYTES, setWatchesBatches } from '../../src/client/set-watches-batches.js';
 
@@ -26,5 +27,25 @@ describe('setWatches batches', () => {
     }
     expect(batches.flatMap((b) => b.dataWatches)).toEqual(dataWatches);
     expect(batches.flatMap((b) => b.childWatches)).toEqual(childWatches);
+  });
+
+  it('batches keep every path, in order, each within the byte limit', () => {
+    const paths = fc.array(fc.string({ minLength: 1, maxLength: 40 }).map((s) => `/${s}`), { maxLength: 60 });
+    fc.assert(
+      fc.property(paths, paths, paths, paths, paths, fc.integer({ min: 50, max: 400 }), (d, e, c, p, r, maxBytes) => {
+        const lists = { dataWatches: d, existWatches: e, childWatches: c, persistentWatches: p, persistentRecursiveWatches: r };
+        const batches = setWatchesBatches(1n, lists, maxBytes);
+        for (const name of Object.keys(lists) as (keyof typeof lists)[]) {
+          expect(batches.flatMap((b) => b[name])).toEqual(lists[name]);
+        }
+        for (const batch of batches) {
+          const all = [...batch.dataWatches, ...batch.existWatches, ...batch.childWatches, ...batch.persistentWatches, ...batch.persistentRecursiveWatches];
+          expect(all.length).toBeGreaterThan(0);
+          const size = all.reduce((sum, path) => sum + new TextEncoder().encode(path).length, 0);
+          expect(size <= maxBytes || all.length === 1).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
