@@ -44,9 +44,13 @@ export interface MeshKeeperClientOptions {
 /** The most endpoints one client takes. */
 export const MAX_ENDPOINTS = 1024;
 
+/** The session timeout a client asks for unless told otherwise. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/** The pause between rounds of failed connection attempts unless told otherwise. */
 export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
+/** How many requests may wait or be in flight at once unless told otherwise. */
 export const DEFAULT_MAX_PENDING_REQUESTS = 10_000;
+/** How long close() waits for the closeSession acknowledgement unless told otherwise. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 const MAX_TIMEOUT_MS = 0x7fffffff;

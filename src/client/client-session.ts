@@ -26,12 +26,15 @@ export interface PrimingRequest {
 
 /** What the session tells its owner. Every call is synchronous, in the order things happened. */
 export interface SessionListener {
+  /** The session moved from `previous` to `state`. */
   stateChanged(state: ClientStateName, previous: ClientStateName): void;
+  /** A watch event arrived. */
   notification(event: WatchNotification): void;
   /** The requests to send before any other on a new connection, given the client's last zxid. */
   priming(relativeZxid: bigint): readonly PrimingRequest[];
 }
 
+/** How a session connects and how patient it is (the client's options, resolved). */
 export interface SessionOptions {
   readonly endpoints: readonly ConnectFn[];
   /** The session timeout the client asks for. */

@@ -20,6 +20,7 @@ export const ClientState = {
   AUTH_FAILED: 'AUTH_FAILED',
 } as const;
 
+/** A client state's name: 'CONNECTING', 'CONNECTED', ... */
 export type ClientStateName = keyof typeof ClientState;
 
 /** The states a client never leaves. */

@@ -8,6 +8,7 @@ export interface Clock {
   now(): number;
   /** Calls `callback` once after `delayMs`; returns a handle for clearTimeout. */
   setTimeout(callback: () => void, delayMs: number): unknown;
+  /** Cancels a timer setTimeout returned (a fired or unknown handle is ignored). */
   clearTimeout(handle: unknown): void;
   /** A number in [0, 1): the jitter of reconnect delays. */
   random(): number;

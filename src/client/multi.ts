@@ -76,6 +76,7 @@ export class KeeperMultiError extends KeeperError {
   /** The index of the op that failed. */
   readonly failedIndex: number;
 
+  /** The error of a multi whose op `failedIndex` failed with `codeName`. */
   constructor(codeName: ErrorCodeName, message: string, path: string | undefined, results: readonly MultiResult[], failedIndex: number) {
     super(codeName, message, path);
     this.results = results;

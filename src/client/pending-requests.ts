@@ -73,6 +73,7 @@ export class PendingRequests {
     return this.inFlight.shift();
   }
 
+  /** True while a request is sent and unanswered. */
   isInFlight(request: PendingRequest): boolean {
     return this.inFlight.includes(request);
   }

@@ -11,7 +11,9 @@ import { NO_ZXID, type WatchEvent, type Watcher } from './watcher.js';
 /** What removing watches needs of the client. */
 export interface RemoveWatchesContext {
   readonly registry: WatchRegistry;
+  /** Sends a request (the session's submit). */
   submit(body: RequestBody, hooks: RequestHooks): Promise<ServerReply>;
+  /** Calls watchers with an event. */
   deliver(watchers: Iterable<Watcher>, event: WatchEvent): void;
 }
 

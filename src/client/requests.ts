@@ -10,7 +10,10 @@ import { WatcherType, type WatcherTypeName } from '../watch/watcher-type.js';
 import { MAX_ACL_ENTRIES } from '../wire/limits.js';
 import { isWatcher, type Watcher, type WatchOption } from './watcher.js';
 
-/** Znode data: bytes, or a string stored as its UTF-8 encoding. */
+/**
+ * Znode data: bytes, or a string stored as its UTF-8 encoding. Bytes are sent as they are when the
+ * request goes out (possibly after a reconnect): do not modify them until the call settles.
+ */
 export type Data = Uint8Array | string;
 
 /** How `create` makes a node. */

@@ -4,6 +4,7 @@ import type { CreateOptions, Data } from './requests.js';
 
 /** What a Transaction commits through: the client's multi. */
 export interface MultiRunner {
+  /** Runs the ops as one multi. */
   multi(ops: readonly MultiOp[]): Promise<MultiResult[]>;
 }
 

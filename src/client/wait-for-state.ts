@@ -13,7 +13,9 @@ export interface WaitOptions {
 /** What waitForState needs of the client. */
 export interface StateSource {
   readonly state: ClientStateName;
+  /** Subscribes to state changes; returns the unsubscribe function. */
   onState(listener: (state: ClientStateName) => void): () => void;
+  /** The clock timeouts run on. */
   readonly clock: Clock;
 }
 

@@ -21,6 +21,7 @@ export type WatcherFunction = (event: WatchEvent) => void;
 
 /** A watcher as an object, as ZooKeeper's Java `Watcher` interface. */
 export interface WatcherObject {
+  /** Receives one event. */
   process(event: WatchEvent): void;
 }
 
