@@ -161,11 +161,15 @@ export class MeshKeeperClient {
    * AUTHFAILED when the session ends first, OPERATIONTIMEOUT after `timeoutMs`, or the abort reason.
    */
   waitForState(state: ClientStateName | readonly ClientStateName[], options: WaitOptions = {}): Promise<ClientStateName> {
-    return waitForState(
-      { state: this.state, clock: this.clock, onState: (listener) => this.emitter.on('state', (next) => listener(next)) },
-      state,
-      options,
-    );
+    const session = this.session;
+    const source = {
+      get state(): ClientStateName {
+        return session.state;
+      },
+      clock: this.clock,
+      onState: (listener: (state: ClientStateName) => void) => this.emitter.on('state', (next) => listener(next)),
+    };
+    return waitForState(source, state, options);
   }
 
   /**

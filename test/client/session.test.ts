@@ -88,6 +88,16 @@ describe('connecting', () => {
     expect(zk.sessionPassword).toEqual(PASSWORD);
   });
 
+  it('a client given a sessionId and password resumes that session', async () => {
+    const replicas = new ScriptedReplicas();
+    const zk = new MeshKeeperClient({ endpoints: replicas.endpoints(1), clock: new ManualClock(), sessionId: SESSION, sessionPassword: PASSWORD });
+    const { connection } = await replicas.nextConnection();
+    expect(await connection.connectRequest()).toMatchObject({ sessionId: SESSION, password: PASSWORD });
+    connection.accept(SESSION, 9000, PASSWORD);
+    await zk.waitForState('CONNECTED');
+    expect(zk.sessionId).toBe(SESSION);
+  });
+
   it('requests made while connecting wait and go out after the handshake, in order', async () => {
     const replicas = new ScriptedReplicas();
     const zk = new MeshKeeperClient({ endpoints: replicas.endpoints(1), clock: new ManualClock() });
