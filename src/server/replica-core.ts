@@ -1,0 +1,460 @@
+import { RaftNode } from '../consensus/raft-node.js';
+import { readyToWriteBatch, type RaftRole, type Ready } from '../consensus/ready.js';
+import type { ReplicaId, Snapshot } from '../consensus/types.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { assert } from '../errors/keeper-error.js';
+import { SessionTable } from '../session/session-table.js';
+import type { RecoveredState } from '../storage/durable-storage.js';
+import { DataTree } from '../tree/data-tree.js';
+import { createPrng } from '../util/prng.js';
+import { WatchManager } from '../watch/watch-manager.js';
+import type { ClientRequest, ConnectRequest } from '../wire/client-message.js';
+import { ActivityReporter } from './activity-reporter.js';
+import { CommittedApplier } from './committed-applier.js';
+import { ClientConnection, ConnectionTable } from './client-connection.js';
+import { ConnectManager } from './connect-manager.js';
+import { EffectSink, type ConnectionId, type CoreEffects } from './core-effects.js';
+import { DEFAULT_RAFT_MAX_SIZE_PER_MSG, resolveCoreOptions, type ReplicaCoreOptions } from './core-options.js';
+import type { CoreState } from './core-state.js';
+import { Forwarder } from './forwarder.js';
+import { LatencyStats } from './latency-stats.js';
+import { LeaderPipeline, type LeaderWork } from './leader-pipeline.js';
+import { LeaderSessions } from './leader-sessions.js';
+import type { ForwardedRequest, PeerMessage } from './peer-message.js';
+import { buildReplicaStatus, type ReplicaStatus } from './replica-status.js';
+import { RequestRunner } from './request-runner.js';
+import { decodeStateImage, encodeStateImage } from './state-snapshot.js';
+import { SyncTracker } from './sync-tracker.js';
+
+export interface ReplicaCoreConfig {
+  readonly id: ReplicaId;
+  /** What the replica's storage held at start (bootstrapState's for a founding replica's first start). */
+  readonly recovered: RecoveredState;
+  /** Seeds the core's PRNG (elections, session passwords): the glue draws it from crypto.getRandomValues. */
+  readonly seed: number;
+  readonly nowMs: number;
+  readonly options?: Partial<ReplicaCoreOptions>;
+}
+
+/** How many Raft ticks one `tick` may run at most (a throttled tab's timer catching up runs fewer). */
+const MAX_TICKS_PER_CALL = 10;
+/** How many end-of-turn rounds `takeEffects` runs while they keep producing work. */
+const MAX_TURN_ROUNDS = 8;
+
+/**
+ * One replica's whole state machine, sans I/O (DESIGN.md): a RaftNode, the DataTree with the
+ * leader's PendingChanges, the SessionTable, the leader's SessionTracker, the WatchManager and the
+ * clients attached here. Inputs are the methods below; effects accumulate until `takeEffects()`,
+ * which also ends the turn (forwards and proposals of the turn leave together, as one message and
+ * one batch of entries).
+ */
+export class ReplicaCore {
+  readonly id: ReplicaId;
+  readonly options: ReplicaCoreOptions;
+  private readonly state: CoreState;
+  private readonly raft: RaftNode;
+  private readonly connections = new ConnectionTable();
+  private readonly forwarder: Forwarder;
+  private readonly syncs = new SyncTracker();
+  private readonly latency = new LatencyStats();
+  private readonly runner: RequestRunner;
+  private readonly connects: ConnectManager;
+  private readonly activity: ActivityReporter;
+  private readonly applier: CommittedApplier;
+  private readonly links = new Set<ReplicaId>();
+  private pipeline: LeaderPipeline | null = null;
+  private leaderSessions: LeaderSessions | null = null;
+  private term: number;
+  private role: RaftRole = 'follower';
+  private outstanding: { readonly ready: Ready; readonly writeNumber: number } | null = null;
+  private lastWriteNumber = 0;
+  private nextRaftTickMs: number;
+  private nextSweepMs = 0;
+  private leaderlessSinceMs: number | null;
+  private lastSnapshotIndex: number;
+
+  constructor(config: ReplicaCoreConfig) {
+    this.id = config.id;
+    this.options = resolveCoreOptions(config.options);
+    const prng = createPrng(config.seed);
+    const snapshot = config.recovered.snapshot;
+    const image = snapshot === null ? null : decodeStateImage(snapshot.data);
+    this.state = {
+      id: config.id,
+      options: this.options,
+      effects: new EffectSink(),
+      prng: prng.fork(),
+      tree: image?.tree ?? new DataTree(),
+      sessions: image?.sessions ?? new SessionTable(),
+      watches: new WatchManager(this.options.watchLimits),
+      nowMs: config.nowMs,
+      appliedIndex: snapshot?.metadata.index ?? 0,
+      leaderId: null,
+    };
+    this.lastSnapshotIndex = this.state.appliedIndex;
+    this.raft = new RaftNode(
+      {
+        maxSizePerMsg: DEFAULT_RAFT_MAX_SIZE_PER_MSG,
+        ...this.options.raft,
+        id: config.id,
+        electionTicks: this.options.electionTicks,
+        heartbeatTicks: this.options.heartbeatTicks,
+      },
+      config.recovered,
+      prng.fork(),
+    );
+    this.term = config.recovered.hardState.term;
+    this.nextRaftTickMs = config.nowMs + this.options.tickMs;
+    this.leaderlessSinceMs = config.nowMs;
+    const close = (connection: ClientConnection, reason: string): void => this.closeConnection(connection, reason);
+    this.forwarder = new Forwarder(
+      this.state,
+      (requests) => this.pipeline?.accept(this.id, requests) ?? false,
+      (peer) => this.links.has(peer),
+    );
+    this.runner = new RequestRunner(this.state, this.connections, this.forwarder, this.syncs, this.raft, this.latency, close);
+    this.connects = new ConnectManager(this.state, this.forwarder, {
+      attach: (connection, record, password) => this.attachSession(connection, record.sessionId, record.timeoutMs, password),
+      close,
+    });
+    this.activity = new ActivityReporter(this.state, (ids) => this.leaderSessions?.touch(ids, this.state.nowMs));
+    this.applier = new CommittedApplier(this.state, this.connections, this.runner, this.connects, close, {
+      pipeline: () => this.pipeline,
+      leaderSessions: () => this.leaderSessions,
+    });
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Time passes: Raft ticks, session activity reports, expiry, sweeps, connect waits. */
+  tick(nowMs: number): void {
+    this.observeTime(nowMs);
+    let ticks = 0;
+    while (this.state.nowMs >= this.nextRaftTickMs && ticks < MAX_TICKS_PER_CALL) {
+      this.raft.tick();
+      this.nextRaftTickMs += this.options.tickMs;
+      ticks++;
+    }
+    if (this.state.nowMs >= this.nextRaftTickMs) this.nextRaftTickMs = this.state.nowMs + this.options.tickMs;
+    this.activity.tick();
+    this.connects.expireWaits();
+    this.closeClientsWhenLeaderless();
+    this.leaderHousekeeping();
+  }
+
+  /** The glue's clock, without ticking (request latency, txn times between ticks). Never goes back. */
+  observeTime(nowMs: number): void {
+    if (nowMs > this.state.nowMs) this.state.nowMs = nowMs;
+  }
+
+  peerMessage(from: ReplicaId, message: PeerMessage): void {
+    switch (message.type) {
+      case 'raft':
+        if (message.message.from === from && message.message.to === this.id) this.raft.step(message.message);
+        return;
+      case 'forward':
+        if (this.pipeline === null || !this.pipeline.accept(from, message.requests)) this.refuse(from, message.requests);
+        return;
+      case 'forwardRefused':
+        this.forwardsRefused(message.requests, 'the leader refused the request');
+        return;
+      case 'sessionActivity':
+        this.leaderSessions?.touch(message.sessionIds, this.state.nowMs);
+        return;
+    }
+  }
+
+  linkUp(peer: ReplicaId): void {
+    this.links.add(peer);
+    if (peer === this.state.leaderId) {
+      this.runner.pumpAll();
+      this.connects.progressAll();
+    }
+  }
+
+  /** The link to `peer` closed: frames to and from it may be lost. */
+  linkDown(peer: ReplicaId): void {
+    this.links.delete(peer);
+    if (peer === this.state.leaderId) {
+      this.runner.failForwarded('the link to the leader went down');
+      this.connects.failForwarded('the link to the leader went down');
+    }
+    if (this.pipeline?.ready === true) {
+      for (const sessionId of this.state.sessions.fateSharedWith(peer)) {
+        this.pipeline.closeSession(sessionId, this.state.sessions, this.state.nowMs);
+      }
+    }
+  }
+
+  /** A client connection opened (fateShared: the client lives in this replica's tab). */
+  clientOpen(connectionId: ConnectionId, options: { readonly fateShared: boolean }): void {
+    assert(this.connections.get(connectionId) === undefined, `connection ${connectionId} is already open`);
+    if (this.connections.size >= this.options.maxClients) {
+      this.state.effects.close(connectionId, `this replica serves at most ${this.options.maxClients} clients (maxClients)`);
+      return;
+    }
+    this.connections.add(new ClientConnection(connectionId, options.fateShared, this.state.nowMs));
+  }
+
+  clientConnect(connectionId: ConnectionId, request: ConnectRequest): void {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return;
+    if (connection.phase !== 'new') {
+      this.closeConnection(connection, 'a second ConnectRequest on one connection');
+      return;
+    }
+    this.connects.connect(connection, request);
+  }
+
+  clientRequest(connectionId: ConnectionId, request: ClientRequest): void {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return;
+    if (connection.phase === 'new') {
+      this.closeConnection(connection, 'a request before the ConnectRequest');
+      return;
+    }
+    this.activity.note(connection.sessionId);
+    this.runner.receive(connection, request);
+  }
+
+  /** The client's connection closed (the glue closed it, or the client went away). */
+  clientClose(connectionId: ConnectionId): void {
+    const connection = this.connections.get(connectionId);
+    if (connection !== undefined) this.dropConnection(connection);
+  }
+
+  /** Write `writeNumber` and every write before it are durable. */
+  durable(writeNumber: number): void {
+    const outstanding = this.outstanding;
+    if (outstanding === null || writeNumber < outstanding.writeNumber) return;
+    this.outstanding = null;
+    this.finishReady(outstanding.ready);
+  }
+
+  /** Starts an election now (tests; a replica that knows the leader is gone). */
+  campaign(): void {
+    this.raft.campaign();
+  }
+
+  /** Hands leadership to `transferee` (a replica closing cleanly leads no more). */
+  transferLeadership(transferee: ReplicaId): boolean {
+    return this.raft.transferLeadership(transferee).ok;
+  }
+
+  /** Ends the turn and returns everything the glue must do, in order. */
+  takeEffects(): CoreEffects {
+    for (let round = 0; round < MAX_TURN_ROUNDS; round++) {
+      this.endTurn();
+      this.pumpReady();
+      if (!this.forwarder.hasOutbox() && !(this.pipeline?.hasWork() ?? false)) break;
+    }
+    return this.state.effects.take();
+  }
+
+  status(): ReplicaStatus {
+    return buildReplicaStatus({
+      state: this.state,
+      raft: this.raft.status(),
+      role: this.role,
+      leaderReady: this.pipeline?.ready ?? false,
+      pipeline: this.pipeline,
+      connections: this.connections,
+      latency: this.latency.summary(),
+      forwardedInFlight: this.forwarder.inFlight,
+      pendingConnects: this.connects.pendingCount,
+      pendingSyncs: this.syncs.size,
+      trackedSessions: this.leaderSessions?.tracked ?? 0,
+      lastSnapshotIndex: this.lastSnapshotIndex,
+    });
+  }
+
+  /** Clears the latency counters (ZooKeeper's srst). */
+  resetStatistics(): void {
+    this.latency.reset();
+  }
+
+  // ---------------------------------------------------------------- the Ready cycle
+
+  private endTurn(): void {
+    const unsent = this.forwarder.flush();
+    if (unsent.length > 0) this.forwardsRefused(unsent, 'no leader took the request');
+    const pipeline = this.pipeline;
+    if (pipeline === null) return;
+    pipeline.prepQueued(this.state.tree, this.state.sessions, this.state.nowMs);
+    const lost = pipeline.flush(this.raft);
+    if (lost.length > 0) {
+      pipeline.readyIndex = this.raft.status().lastIndex;
+      this.refuseWork(lost);
+    }
+  }
+
+  private pumpReady(): void {
+    while (this.outstanding === null && this.raft.hasReady()) {
+      const ready = this.raft.ready();
+      this.observeLeadership(ready);
+      for (const message of ready.messages) this.state.effects.peer(message.to, { type: 'raft', message });
+      const batch = readyToWriteBatch(ready);
+      if (batch !== null) {
+        this.lastWriteNumber++;
+        this.state.effects.write(this.lastWriteNumber, batch);
+        this.outstanding = { ready, writeNumber: this.lastWriteNumber };
+        return;
+      }
+      this.finishReady(ready);
+    }
+  }
+
+  private finishReady(ready: Ready): void {
+    for (const message of ready.messagesAfterDurable) this.state.effects.peer(message.to, { type: 'raft', message });
+    if (ready.snapshot !== undefined) this.restoreSnapshot(ready.snapshot);
+    for (const entry of ready.committedEntries) this.applier.applyEntry(entry);
+    for (const readState of ready.readStates) this.syncs.readState(readState);
+    this.raft.advance();
+    const pipeline = this.pipeline;
+    if (pipeline !== null && !pipeline.ready && this.state.appliedIndex >= pipeline.readyIndex) this.leaderReady(pipeline);
+    this.runner.answerSyncs();
+    if (ready.committedEntries.length > 0) this.connects.progressAll();
+    this.maybeSnapshot();
+  }
+
+  private observeLeadership(ready: Ready): void {
+    const lead = ready.softState === undefined ? this.state.leaderId : ready.softState.lead;
+    const term = ready.hardState === undefined ? this.term : ready.hardState.term;
+    if (ready.softState !== undefined) this.role = ready.softState.role;
+    if (lead === this.state.leaderId && term === this.term) return;
+    const previous = this.state.leaderId;
+    this.state.leaderId = lead;
+    this.term = term;
+    if (this.pipeline !== null) this.stopLeading();
+    this.leaderlessSinceMs = lead === null ? this.state.nowMs : null;
+    if (previous !== null) {
+      this.runner.failForwarded('the leader changed');
+      this.connects.failForwarded('the leader changed');
+    }
+    if (lead === this.id && this.role === 'leader') {
+      this.pipeline = new LeaderPipeline(term, this.raft.status().lastIndex, this.state.tree, this.options);
+    }
+    if (lead !== null) {
+      this.syncs.reissue(this.raft);
+      this.runner.pumpAll();
+      this.connects.progressAll();
+    }
+  }
+
+  private leaderReady(pipeline: LeaderPipeline): void {
+    pipeline.becomeReady(this.state.tree);
+    this.leaderSessions ??= new LeaderSessions(this.state.sessions, this.state.nowMs, this.options.tickMs, this.options.fateShareGraceMs);
+    this.nextSweepMs = this.state.nowMs + this.options.sweepIntervalMs;
+  }
+
+  private stopLeading(): void {
+    const pipeline = this.pipeline;
+    if (pipeline === null) return;
+    this.pipeline = null;
+    this.leaderSessions = null;
+    this.refuseWork(pipeline.stop());
+  }
+
+  // ---------------------------------------------------------------- forwarding failures
+
+  private refuse(origin: ReplicaId, requests: readonly ForwardedRequest[]): void {
+    const refused = requests.map((request) => ({ sessionId: request.sessionId, cxid: request.cxid }));
+    this.state.effects.peer(origin, { type: 'forwardRefused', requests: refused, leader: this.state.leaderId });
+  }
+
+  private refuseWork(work: readonly LeaderWork[]): void {
+    const byOrigin = new Map<ReplicaId, ForwardedRequest[]>();
+    for (const item of work) {
+      const list = byOrigin.get(item.origin) ?? [];
+      list.push(item.request);
+      byOrigin.set(item.origin, list);
+    }
+    for (const [origin, requests] of byOrigin) {
+      if (origin === this.id) this.forwardsRefused(requests, 'the leader refused the request');
+      else this.refuse(origin, requests);
+    }
+  }
+
+  private forwardsRefused(requests: readonly { readonly sessionId: bigint; readonly cxid: number }[], reason: string): void {
+    const sessions = new Set<bigint>();
+    const connectNumbers = new Set<number>();
+    for (const request of requests) {
+      if (request.sessionId !== 0n) sessions.add(request.sessionId);
+      connectNumbers.add(request.cxid);
+    }
+    this.runner.failForwarded(reason, sessions);
+    this.connects.failForwarded(reason, connectNumbers);
+  }
+
+  // ---------------------------------------------------------------- sessions and connections
+
+  private attachSession(connection: ClientConnection, sessionId: bigint, timeoutMs: number, password: Uint8Array): void {
+    const existing = this.connections.bySession(sessionId);
+    if (existing !== undefined && existing !== connection) this.closeConnection(existing, 'the session reconnected on another connection');
+    this.connections.attach(connection, sessionId);
+    connection.timeoutMs = timeoutMs;
+    connection.password = null;
+    this.state.effects.client(connection.id, { kind: 'connectResponse', message: { timeoutMs, sessionId, password, readOnly: false } });
+    this.activity.note(sessionId);
+    this.runner.pump(connection);
+  }
+
+  private closeConnection(connection: ClientConnection, reason: string): void {
+    if (this.connections.get(connection.id) !== connection) return;
+    this.dropConnection(connection);
+    this.state.effects.close(connection.id, reason);
+  }
+
+  /** Forgets a connection; its session's watches go with it (the client re-registers them). */
+  private dropConnection(connection: ClientConnection): void {
+    const sessionId = connection.sessionId;
+    const attached = sessionId !== 0n && this.connections.bySession(sessionId) === connection;
+    this.connections.remove(connection);
+    this.connects.removed(connection);
+    this.syncs.dropConnection(connection.id);
+    this.forwarder.answered(connection.queue.forwarded);
+    connection.queue.drain();
+    if (attached) this.state.watches.removeAllWatches(sessionId);
+  }
+
+  private closeClientsWhenLeaderless(): void {
+    const since = this.leaderlessSinceMs;
+    if (since === null || this.state.nowMs - since <= this.options.leaderlessGraceMs) return;
+    for (const connection of [...this.connections.all()]) {
+      if (connection.phase === 'open') this.runner.failAndClose(connection, ErrorCode.CONNECTIONLOSS, 'no leader: try another replica');
+    }
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  private leaderHousekeeping(): void {
+    const pipeline = this.pipeline;
+    const leaderSessions = this.leaderSessions;
+    if (pipeline === null || !pipeline.ready || leaderSessions === null) return;
+    const now = this.state.nowMs;
+    for (const sessionId of leaderSessions.due(now, this.state.sessions, this.id, this.links)) {
+      pipeline.closeSession(sessionId, this.state.sessions, now);
+    }
+    if (now >= this.nextSweepMs) {
+      this.nextSweepMs = now + this.options.sweepIntervalMs;
+      pipeline.sweep(this.state.tree, now);
+    }
+  }
+
+  private maybeSnapshot(): void {
+    if (this.state.appliedIndex - this.lastSnapshotIndex < this.options.snapshotEveryEntries) return;
+    const data = encodeStateImage(this.state.tree, this.state.sessions);
+    if (this.raft.compact(this.state.appliedIndex, data).ok) this.lastSnapshotIndex = this.state.appliedIndex;
+  }
+
+  /** A snapshot from the leader replaces the state: clients reconnect (and re-register their watches). */
+  private restoreSnapshot(snapshot: Snapshot): void {
+    const image = decodeStateImage(snapshot.data);
+    for (const connection of [...this.connections.all()]) this.closeConnection(connection, 'the replica installed a snapshot');
+    this.state.tree = image.tree;
+    this.state.sessions = image.sessions;
+    this.state.watches = new WatchManager(this.options.watchLimits);
+    this.state.appliedIndex = snapshot.metadata.index;
+    this.lastSnapshotIndex = snapshot.metadata.index;
+  }
+}
