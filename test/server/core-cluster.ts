@@ -88,7 +88,7 @@ export class CoreCluster {
   leader(): string | null {
     for (const id of this.ids) {
       const slot = this.slot(id);
-      if (!slot.crashed && slot.core.status().role === 'leader') return id;
+      if (!slot.crashed && !slot.paused && slot.core.status().role === 'leader') return id;
     }
     return null;
   }
@@ -135,6 +135,16 @@ export class CoreCluster {
         this.blocked.add(`${a}>${b}`);
         if (!this.slot(a).crashed) this.core(a).linkDown(b);
       }
+    }
+    this.queue = this.queue.filter((item) => !this.blocked.has(`${item.from}>${item.to}`));
+  }
+
+  /** Cuts the link between two replicas only (both see linkDown). */
+  cutLink(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      if (this.blocked.has(`${x}>${y}`)) continue;
+      this.blocked.add(`${x}>${y}`);
+      if (!this.slot(x).crashed) this.core(x).linkDown(y);
     }
     this.queue = this.queue.filter((item) => !this.blocked.has(`${item.from}>${item.to}`));
   }
