@@ -395,6 +395,7 @@ export class ReplicaCore {
     connection.timeoutMs = timeoutMs;
     connection.password = null;
     this.state.effects.client(connection.id, { kind: 'connectResponse', message: { timeoutMs, sessionId, password, readOnly: false } });
+    connection.sent++;
     this.activity.note(sessionId);
     this.runner.pump(connection);
   }

@@ -51,6 +51,8 @@ export interface ReplicaStatus {
   readonly commitIndex: number;
   readonly appliedIndex: number;
   readonly lastIndex: number;
+  /** The first index still in the log (entries before it are compacted into a snapshot). */
+  readonly firstIndex: number;
   readonly snapshotIndex: number;
   readonly voters: readonly ReplicaId[];
   readonly learners: readonly ReplicaId[];
@@ -132,6 +134,7 @@ export function buildReplicaStatus(inputs: StatusInputs): ReplicaStatus {
     commitIndex: raft.commit,
     appliedIndex: state.appliedIndex,
     lastIndex: raft.lastIndex,
+    firstIndex: raft.firstIndex,
     snapshotIndex: inputs.lastSnapshotIndex,
     voters: raft.confState.voters,
     learners: raft.confState.learners,
