@@ -13,6 +13,7 @@ import { ActivityReporter } from './activity-reporter.js';
 import { CommittedApplier } from './committed-applier.js';
 import { ClientConnection, ConnectionTable } from './client-connection.js';
 import { ConnectManager } from './connect-manager.js';
+import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { EffectSink, type ConnectionId, type CoreEffects } from './core-effects.js';
 import { DEFAULT_RAFT_MAX_SIZE_PER_MSG, resolveCoreOptions, type ReplicaCoreOptions } from './core-options.js';
 import type { CoreState } from './core-state.js';
@@ -23,7 +24,9 @@ import { LeaderSessions } from './leader-sessions.js';
 import type { ForwardedRequest, PeerMessage } from './peer-message.js';
 import { buildReplicaStatus, type ReplicaStatus } from './replica-status.js';
 import { RequestRunner } from './request-runner.js';
-import { decodeStateImage, encodeStateImage } from './state-snapshot.js';
+import { decodeStateImage } from './state-snapshot.js';
+import { Housekeeping } from './housekeeping.js';
+import { groupByOrigin, refusalMessage, refusedKeys } from './refusals.js';
 import { SyncTracker } from './sync-tracker.js';
 
 export interface ReplicaCoreConfig {
@@ -61,6 +64,7 @@ export class ReplicaCore {
   private readonly connects: ConnectManager;
   private readonly activity: ActivityReporter;
   private readonly applier: CommittedApplier;
+  private readonly lifecycle: ConnectionLifecycle;
   private readonly links = new Set<ReplicaId>();
   private pipeline: LeaderPipeline | null = null;
   private leaderSessions: LeaderSessions | null = null;
@@ -69,9 +73,8 @@ export class ReplicaCore {
   private outstanding: { readonly ready: Ready; readonly writeNumber: number } | null = null;
   private lastWriteNumber = 0;
   private nextRaftTickMs: number;
-  private nextSweepMs = 0;
   private leaderlessSinceMs: number | null;
-  private lastSnapshotIndex: number;
+  private readonly housekeeping: Housekeeping;
 
   constructor(config: ReplicaCoreConfig) {
     this.id = config.id;
@@ -91,7 +94,7 @@ export class ReplicaCore {
       appliedIndex: snapshot?.metadata.index ?? 0,
       leaderId: null,
     };
-    this.lastSnapshotIndex = this.state.appliedIndex;
+    this.housekeeping = new Housekeeping(this.state, this.state.appliedIndex);
     this.raft = new RaftNode(
       {
         maxSizePerMsg: DEFAULT_RAFT_MAX_SIZE_PER_MSG,
@@ -106,15 +109,19 @@ export class ReplicaCore {
     this.term = config.recovered.hardState.term;
     this.nextRaftTickMs = config.nowMs + this.options.tickMs;
     this.leaderlessSinceMs = config.nowMs;
-    const close = (connection: ClientConnection, reason: string): void => this.closeConnection(connection, reason);
     this.forwarder = new Forwarder(
       this.state,
       (requests) => this.pipeline?.accept(this.id, requests) ?? false,
       (peer) => this.links.has(peer),
     );
+    this.lifecycle = new ConnectionLifecycle(this.state, this.connections, () => this.connects, this.forwarder, this.syncs, {
+      noteActivity: (sessionId) => this.activity.note(sessionId),
+      pump: (connection) => this.runner.pump(connection),
+    });
+    const close = (connection: ClientConnection, reason: string): void => this.lifecycle.close(connection, reason);
     this.runner = new RequestRunner(this.state, this.connections, this.forwarder, this.syncs, this.raft, this.latency, close);
     this.connects = new ConnectManager(this.state, this.forwarder, {
-      attach: (connection, record, password) => this.attachSession(connection, record.sessionId, record.timeoutMs, password),
+      attach: (connection, record, password) => this.lifecycle.attach(connection, record.sessionId, record.timeoutMs, password),
       close,
     });
     this.activity = new ActivityReporter(this.state, (ids) => this.leaderSessions?.touch(ids, this.state.nowMs));
@@ -200,7 +207,7 @@ export class ReplicaCore {
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return;
     if (connection.phase !== 'new') {
-      this.closeConnection(connection, 'a second ConnectRequest on one connection');
+      this.lifecycle.close(connection, 'a second ConnectRequest on one connection');
       return;
     }
     this.connects.connect(connection, request);
@@ -210,7 +217,7 @@ export class ReplicaCore {
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return;
     if (connection.phase === 'new') {
-      this.closeConnection(connection, 'a request before the ConnectRequest');
+      this.lifecycle.close(connection, 'a request before the ConnectRequest');
       return;
     }
     this.activity.note(connection.sessionId);
@@ -220,7 +227,7 @@ export class ReplicaCore {
   /** The client's connection closed (the glue closed it, or the client went away). */
   clientClose(connectionId: ConnectionId): void {
     const connection = this.connections.get(connectionId);
-    if (connection !== undefined) this.dropConnection(connection);
+    if (connection !== undefined) this.lifecycle.drop(connection);
   }
 
   /** Write `writeNumber` and every write before it are durable. */
@@ -264,7 +271,7 @@ export class ReplicaCore {
       pendingConnects: this.connects.pendingCount,
       pendingSyncs: this.syncs.size,
       trackedSessions: this.leaderSessions?.tracked ?? 0,
-      lastSnapshotIndex: this.lastSnapshotIndex,
+      lastSnapshotIndex: this.housekeeping.snapshotIndex,
     });
   }
 
@@ -314,7 +321,7 @@ export class ReplicaCore {
     if (pipeline !== null && !pipeline.ready && this.state.appliedIndex >= pipeline.readyIndex) this.leaderReady(pipeline);
     this.runner.answerSyncs();
     if (ready.committedEntries.length > 0) this.connects.progressAll();
-    this.maybeSnapshot();
+    this.housekeeping.maybeSnapshot(this.raft);
   }
 
   private observeLeadership(ready: Ready): void {
@@ -344,7 +351,7 @@ export class ReplicaCore {
   private leaderReady(pipeline: LeaderPipeline): void {
     pipeline.becomeReady(this.state.tree);
     this.leaderSessions ??= new LeaderSessions(this.state.sessions, this.state.nowMs, this.options.tickMs, this.options.fateShareGraceMs);
-    this.nextSweepMs = this.state.nowMs + this.options.sweepIntervalMs;
+    this.housekeeping.leaderReady();
   }
 
   private stopLeading(): void {
@@ -358,65 +365,23 @@ export class ReplicaCore {
   // ---------------------------------------------------------------- forwarding failures
 
   private refuse(origin: ReplicaId, requests: readonly ForwardedRequest[]): void {
-    const refused = requests.map((request) => ({ sessionId: request.sessionId, cxid: request.cxid }));
-    this.state.effects.peer(origin, { type: 'forwardRefused', requests: refused, leader: this.state.leaderId });
+    this.state.effects.peer(origin, refusalMessage(requests, this.state.leaderId));
   }
 
   private refuseWork(work: readonly LeaderWork[]): void {
-    const byOrigin = new Map<ReplicaId, ForwardedRequest[]>();
-    for (const item of work) {
-      const list = byOrigin.get(item.origin) ?? [];
-      list.push(item.request);
-      byOrigin.set(item.origin, list);
-    }
-    for (const [origin, requests] of byOrigin) {
+    for (const [origin, requests] of groupByOrigin(work)) {
       if (origin === this.id) this.forwardsRefused(requests, 'the leader refused the request');
       else this.refuse(origin, requests);
     }
   }
 
   private forwardsRefused(requests: readonly { readonly sessionId: bigint; readonly cxid: number }[], reason: string): void {
-    const sessions = new Set<bigint>();
-    const connectNumbers = new Set<number>();
-    for (const request of requests) {
-      if (request.sessionId !== 0n) sessions.add(request.sessionId);
-      connectNumbers.add(request.cxid);
-    }
+    const { sessions, connectNumbers } = refusedKeys(requests);
     this.runner.failForwarded(reason, sessions);
     this.connects.failForwarded(reason, connectNumbers);
   }
 
   // ---------------------------------------------------------------- sessions and connections
-
-  private attachSession(connection: ClientConnection, sessionId: bigint, timeoutMs: number, password: Uint8Array): void {
-    const existing = this.connections.bySession(sessionId);
-    if (existing !== undefined && existing !== connection) this.closeConnection(existing, 'the session reconnected on another connection');
-    this.connections.attach(connection, sessionId);
-    connection.timeoutMs = timeoutMs;
-    connection.password = null;
-    this.state.effects.client(connection.id, { kind: 'connectResponse', message: { timeoutMs, sessionId, password, readOnly: false } });
-    connection.sent++;
-    this.activity.note(sessionId);
-    this.runner.pump(connection);
-  }
-
-  private closeConnection(connection: ClientConnection, reason: string): void {
-    if (this.connections.get(connection.id) !== connection) return;
-    this.dropConnection(connection);
-    this.state.effects.close(connection.id, reason);
-  }
-
-  /** Forgets a connection; its session's watches go with it (the client re-registers them). */
-  private dropConnection(connection: ClientConnection): void {
-    const sessionId = connection.sessionId;
-    const attached = sessionId !== 0n && this.connections.bySession(sessionId) === connection;
-    this.connections.remove(connection);
-    this.connects.removed(connection);
-    this.syncs.dropConnection(connection.id);
-    this.forwarder.answered(connection.queue.forwarded);
-    connection.queue.drain();
-    if (attached) this.state.watches.removeAllWatches(sessionId);
-  }
 
   private closeClientsWhenLeaderless(): void {
     const since = this.leaderlessSinceMs;
@@ -432,30 +397,17 @@ export class ReplicaCore {
     const pipeline = this.pipeline;
     const leaderSessions = this.leaderSessions;
     if (pipeline === null || !pipeline.ready || leaderSessions === null) return;
-    const now = this.state.nowMs;
-    for (const sessionId of leaderSessions.due(now, this.state.sessions, this.id, this.links)) {
-      pipeline.closeSession(sessionId, this.state.sessions, now);
-    }
-    if (now >= this.nextSweepMs) {
-      this.nextSweepMs = now + this.options.sweepIntervalMs;
-      pipeline.sweep(this.state.tree, now);
-    }
-  }
-
-  private maybeSnapshot(): void {
-    if (this.state.appliedIndex - this.lastSnapshotIndex < this.options.snapshotEveryEntries) return;
-    const data = encodeStateImage(this.state.tree, this.state.sessions);
-    if (this.raft.compact(this.state.appliedIndex, data).ok) this.lastSnapshotIndex = this.state.appliedIndex;
+    this.housekeeping.leaderTick(pipeline, leaderSessions, this.links);
   }
 
   /** A snapshot from the leader replaces the state: clients reconnect (and re-register their watches). */
   private restoreSnapshot(snapshot: Snapshot): void {
     const image = decodeStateImage(snapshot.data);
-    for (const connection of [...this.connections.all()]) this.closeConnection(connection, 'the replica installed a snapshot');
+    this.lifecycle.closeAll('the replica installed a snapshot');
     this.state.tree = image.tree;
     this.state.sessions = image.sessions;
     this.state.watches = new WatchManager(this.options.watchLimits);
     this.state.appliedIndex = snapshot.metadata.index;
-    this.lastSnapshotIndex = snapshot.metadata.index;
+    this.housekeeping.snapshotIndex = snapshot.metadata.index;
   }
 }
