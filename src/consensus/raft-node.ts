@@ -1,3 +1,4 @@
+import { MAX_READ_CONTEXT_BYTES } from '../wire/limits.js';
 import { assert } from '../errors/keeper-error.js';
 import type { RecoveredState } from '../storage/durable-storage.js';
 import type { Prng } from '../util/prng.js';
@@ -31,7 +32,7 @@ export type ProposeResult =
   | { readonly ok: true; readonly term: number; readonly firstIndex: number; readonly lastIndex: number }
   | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: ReplicaId | null; readonly message: string };
 
-export type RequestRefusal = 'no-leader' | 'too-many-pending-reads' | 'invalid-transferee' | 'invalid-snapshot';
+export type RequestRefusal = 'no-leader' | 'too-many-pending-reads' | 'invalid-transferee' | 'invalid-snapshot' | 'context-too-large';
 
 export type RequestResult =
   | { readonly ok: true }
@@ -175,6 +176,9 @@ export class RaftNode {
    */
   readIndex(requestContext: Uint8Array): RequestResult {
     const r = this.raft;
+    if (requestContext.byteLength > MAX_READ_CONTEXT_BYTES) {
+      return this.requestRefused('context-too-large', `a read context holds at most ${MAX_READ_CONTEXT_BYTES} bytes`);
+    }
     if (r.role === 'leader') {
       return leader.handleReadIndex(r, requestContext, null)
         ? { ok: true }

@@ -13,7 +13,7 @@ import { asMarshalling, marshallingError } from './wire-error.js';
  *   1..15    client session (client <-> replica)
  *   16..31   stored formats (log entry payloads, snapshots)
  *   32..63   reserved for later client-facing or stored kinds
- *   64..127  consensus messages between replicas (defined by src/wire's consensus codec)
+ *   64..127  consensus messages between replicas (kinds in peer-kind.ts, codecs in raft-message-codec.ts, peer-codec.ts)
  * 0 and 128 and above are never valid. A decoder that meets a kind it does not know, or a kind that
  * does not belong where the frame was received, answers MARSHALLINGERROR.
  */

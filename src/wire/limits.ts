@@ -64,3 +64,33 @@ export const MAX_SNAPSHOT_PATH_BYTES = 256 * 1024 * 1024;
 
 /** The largest opaque session-table section of a tree snapshot. */
 export const MAX_SNAPSHOT_SESSIONS_BYTES = 256 * 1024 * 1024;
+
+// ---------------------------------------------------------------- between replicas
+
+/**
+ * The largest replica-to-replica frame (Raft messages, forwarded requests). A MsgApp carries at most
+ * the consensus layer's maxSizePerMsg of entry data (1 MiB by default, and at least one entry), a
+ * MsgSnap one snapshotChunkBytes chunk (256 KiB by default): both must stay below this, overhead included.
+ */
+export const MAX_PEER_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** The most entries in one MsgApp (the consensus layer's maxEntriesPerMsg defaults to 4,096). */
+export const MAX_APPEND_ENTRIES = 100_000;
+
+/** The largest data of one log entry (a txnBatch frame or a ConfChange): bounded by the frame. */
+export const MAX_ENTRY_DATA_BYTES = MAX_PEER_FRAME_BYTES;
+
+/** The largest snapshot chunk in one MsgSnap: bounded by the frame. */
+export const MAX_SNAPSHOT_CHUNK_BYTES = MAX_PEER_FRAME_BYTES;
+
+/** The most voters, and the most learners, in one ConfState. */
+export const MAX_CONF_REPLICAS = 1024;
+
+/** The longest ReadIndex request context (MsgReadIndex, MsgReadIndexResp). */
+export const MAX_READ_CONTEXT_BYTES = 4096;
+
+/** The most requests in one forward message, and in one forwardRefused message. */
+export const MAX_FORWARD_REQUESTS = 10_000;
+
+/** The most session ids in one sessionActivity message. */
+export const MAX_SESSION_ACTIVITY_IDS = 100_000;

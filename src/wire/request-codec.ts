@@ -1,8 +1,7 @@
-import type { CheckOp, CreateOp, DeleteOp, MultiOp, MultiReadOp, SetDataOp } from '../tree/op.js';
+import type { MultiReadOp } from '../tree/op.js';
 import type {
   AddWatchModeName,
   ClientRequest,
-  Create2Request,
   RequestBody,
   RequestType,
   SetWatchesRequest,
@@ -13,7 +12,6 @@ import { FrameKind, decodeFrame, encodeFrame } from './frame.js';
 import {
   MAX_ACL_ID_BYTES,
   MAX_AUTH_BYTES,
-  MAX_DATA_FIELD_BYTES,
   MAX_LIST_COUNT,
   MAX_MULTI_OPS,
   MAX_PATH_BYTES,
@@ -26,14 +24,12 @@ import {
   readBytes,
   readCount,
   readInt32,
-  readInt53,
   readInt64,
   readString,
   readStringList,
   writeBool,
   writeBytes,
   writeInt32,
-  writeInt53,
   writeInt64,
   writeString,
   writeStringList,
@@ -41,8 +37,8 @@ import {
   type Decoder,
   type Encoder,
 } from './primitives.js';
-import { readAclList, readCreateMode, writeAclList, writeCreateMode } from './record-codec.js';
 import { marshallingError } from './wire-error.js';
+import { readCreateFields, readPath, readWriteOpFields, writeCreateFields, writePath, writeWriteOpFields } from './write-op-codec.js';
 
 /**
  *   request := varInt(xid) • requestBody
@@ -51,89 +47,6 @@ import { marshallingError } from './wire-error.js';
 
 const addWatchModes = enumCodec<AddWatchModeName>(AddWatchMode);
 const watcherTypes = enumCodec<WatcherTypeName>(WatcherType);
-
-function writePath(encoder: Encoder, path: string, what: string): void {
-  writeString(encoder, path, MAX_PATH_BYTES, what);
-}
-
-function readPath(decoder: Decoder, what: string): string {
-  return readString(decoder, MAX_PATH_BYTES, what);
-}
-
-function writeCreate(encoder: Encoder, op: CreateOp | Create2Request, what: string): void {
-  writePath(encoder, op.path, `${what}.path`);
-  writeBytes(encoder, op.data, MAX_DATA_FIELD_BYTES, `${what}.data`);
-  writeAclList(encoder, op.acl, `${what}.acl`);
-  writeCreateMode(encoder, op.mode, `${what}.mode`);
-  writeInt53(encoder, op.ttlMs, `${what}.ttlMs`);
-}
-
-function readCreateFields(decoder: Decoder, what: string): Omit<CreateOp, 'type'> {
-  const path = readPath(decoder, `${what}.path`);
-  const data = readBytes(decoder, MAX_DATA_FIELD_BYTES, `${what}.data`);
-  const acl = readAclList(decoder, `${what}.acl`);
-  const mode = readCreateMode(decoder, `${what}.mode`);
-  const ttlMs = readInt53(decoder, `${what}.ttlMs`);
-  return { path, data, acl, mode, ttlMs };
-}
-
-function writePathVersion(encoder: Encoder, op: DeleteOp | CheckOp, what: string): void {
-  writePath(encoder, op.path, `${what}.path`);
-  writeInt32(encoder, op.version, `${what}.version`);
-}
-
-function writeSetData(encoder: Encoder, op: SetDataOp, what: string): void {
-  writePath(encoder, op.path, `${what}.path`);
-  writeBytes(encoder, op.data, MAX_DATA_FIELD_BYTES, `${what}.data`);
-  writeInt32(encoder, op.version, `${what}.version`);
-}
-
-function readSetData(decoder: Decoder, what: string): SetDataOp {
-  const path = readPath(decoder, `${what}.path`);
-  const data = readBytes(decoder, MAX_DATA_FIELD_BYTES, `${what}.data`);
-  return { type: 'setData', path, data, version: readInt32(decoder, `${what}.version`) };
-}
-
-function writeMultiOp(encoder: Encoder, op: MultiOp): void {
-  const what = `request multi.${String(op.type)}`;
-  switch (op.type) {
-    case 'create':
-      writeInt32(encoder, OpCode.create, what);
-      return writeCreate(encoder, op, what);
-    case 'delete':
-      writeInt32(encoder, OpCode.delete, what);
-      return writePathVersion(encoder, op, what);
-    case 'setData':
-      writeInt32(encoder, OpCode.setData, what);
-      return writeSetData(encoder, op, what);
-    case 'check':
-      writeInt32(encoder, OpCode.check, what);
-      return writePathVersion(encoder, op, what);
-    default:
-      throw marshallingError('request multi', `op type ${String((op as { type: unknown }).type)} cannot be in a multi`);
-  }
-}
-
-function readMultiOp(decoder: Decoder): MultiOp {
-  const offset = decoder.pos;
-  const code = readInt32(decoder, 'request multi op code');
-  switch (code) {
-    case OpCode.create:
-      return { type: 'create', ...readCreateFields(decoder, 'request multi.create') };
-    case OpCode.delete: {
-      const path = readPath(decoder, 'request multi.delete.path');
-      return { type: 'delete', path, version: readInt32(decoder, 'request multi.delete.version') };
-    }
-    case OpCode.setData:
-      return readSetData(decoder, 'request multi.setData');
-    case OpCode.check: {
-      const path = readPath(decoder, 'request multi.check.path');
-      return { type: 'check', path, version: readInt32(decoder, 'request multi.check.version') };
-    }
-    default:
-      throw marshallingError('request multi op code', `op code ${code} cannot be in a multi`, offset);
-  }
-}
 
 function writeMultiReadOp(encoder: Encoder, op: MultiReadOp): void {
   if (op.type !== 'getData' && op.type !== 'getChildren') {
@@ -218,33 +131,26 @@ export function writeRequestBody(encoder: Encoder, body: RequestBody): void {
   writeInt32(encoder, code, `${what} op code`);
   switch (body.type) {
     case 'create':
-    case 'create2':
-      return writeCreate(encoder, body, what);
     case 'delete':
     case 'check':
-      return writePathVersion(encoder, body, what);
+    case 'setData':
+    case 'setACL':
+    case 'multi':
+      return writeWriteOpFields(encoder, body);
+    case 'create2':
+      return writeCreateFields(encoder, body, what);
     case 'exists':
     case 'getData':
     case 'getChildren':
     case 'getChildren2':
       writePath(encoder, body.path, `${what}.path`);
       return writeBool(encoder, body.watch, `${what}.watch`);
-    case 'setData':
-      return writeSetData(encoder, body, what);
     case 'getACL':
     case 'getAllChildrenNumber':
     case 'sync':
       return writePath(encoder, body.path, `${what}.path`);
     case 'getEphemerals':
       return writePath(encoder, body.prefix, `${what}.prefix`);
-    case 'setACL':
-      writePath(encoder, body.path, `${what}.path`);
-      writeAclList(encoder, body.acl, `${what}.acl`);
-      return writeInt32(encoder, body.version, `${what}.version`);
-    case 'multi':
-      writeUint(encoder, body.ops.length, MAX_MULTI_OPS, `${what} count`);
-      for (const op of body.ops) writeMultiOp(encoder, op);
-      return;
     case 'multiRead':
       writeUint(encoder, body.ops.length, MAX_MULTI_OPS, `${what} count`);
       for (const op of body.ops) writeMultiReadOp(encoder, op);
@@ -281,15 +187,14 @@ export function readRequestBody(decoder: Decoder): RequestBody {
   const code = readInt32(decoder, 'request op code');
   switch (code) {
     case OpCode.create:
-      return { type: 'create', ...readCreateFields(decoder, 'request create') };
+    case OpCode.delete:
+    case OpCode.check:
+    case OpCode.setData:
+    case OpCode.setACL:
+    case OpCode.multi:
+      return readWriteOpFields(decoder, code, offset);
     case OpCode.create2:
       return { type: 'create2', ...readCreateFields(decoder, 'request create2') };
-    case OpCode.delete:
-    case OpCode.check: {
-      const type = code === OpCode.delete ? 'delete' : 'check';
-      const path = readPath(decoder, `request ${type}.path`);
-      return { type, path, version: readInt32(decoder, `request ${type}.version`) };
-    }
     case OpCode.exists:
       return { type: 'exists', ...readPathWatch(decoder, 'request exists') };
     case OpCode.getData:
@@ -298,8 +203,6 @@ export function readRequestBody(decoder: Decoder): RequestBody {
       return { type: 'getChildren', ...readPathWatch(decoder, 'request getChildren') };
     case OpCode.getChildren2:
       return { type: 'getChildren2', ...readPathWatch(decoder, 'request getChildren2') };
-    case OpCode.setData:
-      return readSetData(decoder, 'request setData');
     case OpCode.getACL:
       return { type: 'getACL', path: readPath(decoder, 'request getACL.path') };
     case OpCode.getAllChildrenNumber:
@@ -308,17 +211,6 @@ export function readRequestBody(decoder: Decoder): RequestBody {
       return { type: 'sync', path: readPath(decoder, 'request sync.path') };
     case OpCode.getEphemerals:
       return { type: 'getEphemerals', prefix: readPath(decoder, 'request getEphemerals.prefix') };
-    case OpCode.setACL: {
-      const path = readPath(decoder, 'request setACL.path');
-      const acl = readAclList(decoder, 'request setACL.acl');
-      return { type: 'setACL', path, acl, version: readInt32(decoder, 'request setACL.version') };
-    }
-    case OpCode.multi: {
-      const count = readCount(decoder, MAX_MULTI_OPS, 2, 'request multi count');
-      const ops: MultiOp[] = [];
-      for (let i = 0; i < count; i++) ops.push(readMultiOp(decoder));
-      return { type: 'multi', ops };
-    }
     case OpCode.multiRead: {
       const count = readCount(decoder, MAX_MULTI_OPS, 2, 'request multiRead count');
       const ops: MultiReadOp[] = [];

@@ -22,6 +22,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   tree: async () => (await import('./tree-bench.js')).runTreeBench(),
   wire: async () => (await import('./wire-bench.js')).runWireBench(),
   consensus: async () => (await import('./consensus-bench.js')).runConsensusBench(),
+  peer: async () => (await import('./peer-bench.js')).runPeerBench(),
 };
 
 function meets(record: BenchRecord): string {

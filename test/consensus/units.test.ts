@@ -31,6 +31,9 @@ describe('config', () => {
     bad({ heartbeatTicks: 10, electionTicks: 10 }, 'heartbeatTicks');
     bad({ snapshotChunkBytes: 10, maxSnapshotBytes: 5 }, 'snapshotChunkBytes');
     bad({ id: '' }, 'replica id');
+    bad({ maxSizePerMsg: 16 * 1024 * 1024 }, 'maxSizePerMsg');
+    bad({ snapshotChunkBytes: 16 * 1024 * 1024 }, 'snapshotChunkBytes');
+    bad({ maxEntriesPerMsg: 100_001 }, 'maxEntriesPerMsg');
   });
 });
 

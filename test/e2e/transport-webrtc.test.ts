@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDevice, type Device } from './chromium.js';
+import { startTestPageServer, type TestPageServer } from './vite-server.js';
 import type { WorkerCommand, WorkerReply } from './pages/transport-page-api.js';
 
 // meshkeeper's transport in real Chromium: two devices (browser processes) connect with the
@@ -15,33 +10,20 @@ import type { WorkerCommand, WorkerReply } from './pages/transport-page-api.js';
 // one device link over BroadcastChannel from their workers. The pages load src/transport through
 // vite's dev server.
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cacheDir = mkdtempSync(join(tmpdir(), 'meshkeeper-vite-'));
 const MiB = 1024 * 1024;
-let server: ViteDevServer;
+let pages: TestPageServer;
 let pageUrl: string;
 const devices: Device[] = [];
 
 beforeAll(async () => {
-  server = await createServer({
-    configFile: false,
-    root,
-    cacheDir,
-    logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    optimizeDeps: { include: ['simple-peer/simplepeer.min.js'], noDiscovery: true },
-    worker: { format: 'es' },
-  });
-  await server.listen();
-  const address = server.httpServer?.address() as AddressInfo;
-  pageUrl = `http://127.0.0.1:${address.port}/test/e2e/pages/transport.html`;
+  pages = await startTestPageServer();
+  pageUrl = `${pages.origin}/test/e2e/pages/transport.html`;
   devices.push(...(await Promise.all([launchDevice(), launchDevice()])));
 });
 
 afterAll(async () => {
   await Promise.all(devices.map((device) => device.close()));
-  await server?.close();
-  rmSync(cacheDir, { recursive: true, force: true });
+  await pages?.close();
 });
 
 async function openPage(device: Device): Promise<Page> {

@@ -2,8 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKeeperError } from '../../src/errors/keeper-error.js';
 import { createPrng, type Prng } from '../../src/util/prng.js';
+import type { PeerMessage } from '../../src/server/peer-message.js';
 import type { ClientFrame, ReplicaFrame } from '../../src/wire/client-message.js';
 import { crc32 } from '../../src/wire/crc32.js';
+import { decodePeerMessage, encodePeerMessage } from '../../src/wire/peer-codec.js';
+import { PEER_MESSAGE_KINDS } from '../../src/wire/peer-kind.js';
+import { encodeRaftMessage } from '../../src/wire/raft-message-codec.js';
 import { encodeServerReply } from '../../src/wire/reply-codec.js';
 import { encodeClientRequest } from '../../src/wire/request-codec.js';
 import {
@@ -27,16 +31,17 @@ import {
   txnRecord,
   watchNotification,
 } from './arbitraries.js';
+import { msgApp, peerMessage } from './peer-arbitraries.js';
 
 /**
- * Fuzzing: 20,000 random inputs (each through all five decoders) and 80,000 mutated valid encodings a run. Every input must either
+ * Fuzzing: 16,000 random inputs (each through all six decoders) and 80,000 mutated valid encodings a run. Every input must either
  * fail with MARSHALLINGERROR or decode to a value that encodes back to exactly the same bytes (the
  * codec accepts only canonical encodings). Any other error, or a mismatch, fails the test with the
  * seed and the input in hex.
  */
 
 const SEED = 20_251_121;
-const RANDOM_INPUTS = 20_000;
+const RANDOM_INPUTS = 16_000;
 const MUTATED_INPUTS = 80_000;
 const CORPUS_PER_TARGET = 150;
 
@@ -60,6 +65,9 @@ const replicaFrames: fc.Arbitrary<ReplicaFrame> = fc.oneof(
   serverReply.map((message) => ({ kind: 'reply' as const, message })),
   watchNotification.map((message) => ({ kind: 'watchEvent' as const, message })),
 );
+
+/** Peer messages, half of them MsgApps with little data, so mutations mostly hit structure. */
+const peerFrames: fc.Arbitrary<PeerMessage> = fc.oneof(peerMessage, msgApp(3).map((message) => ({ type: 'raft' as const, message })));
 
 const targets: Target[] = [
   {
@@ -85,6 +93,13 @@ const targets: Target[] = [
     checksummed: false,
   },
   {
+    name: 'peer message',
+    decode: decodePeerMessage,
+    encode: encodePeerMessage,
+    corpus: sample(peerFrames, SEED + 5).map(encodePeerMessage),
+    checksummed: false,
+  },
+  {
     name: 'tree snapshot',
     decode: decodeTreeSnapshot,
     encode: encodeTreeSnapshot,
@@ -92,6 +107,9 @@ const targets: Target[] = [
     checksummed: true,
   },
 ];
+
+/** Every kind some decoder takes: random inputs get one of these as their kind most of the time. */
+const FUZZED_KINDS: readonly number[] = [1, 2, 3, 4, 5, 16, 17, 18, ...PEER_MESSAGE_KINDS];
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -173,7 +191,7 @@ describe('wire fuzzing', () => {
       const bytes = randomBytes(prng, length);
       if (length >= 2 && prng.chance(0.75)) {
         bytes[0] = 1;
-        bytes[1] = [1, 2, 3, 4, 5, 16, 17, 18][prng.nextInt(8)]!;
+        bytes[1] = FUZZED_KINDS[prng.nextInt(FUZZED_KINDS.length)]!;
       }
       const input = Uint8Array.from(bytes);
       for (const target of targets) {
@@ -213,6 +231,9 @@ describe('wire fuzzing', () => {
       fc.record({ kind: fc.constantFrom('request', 'reply', 'watchEvent', 'connectRequest'), message: fc.anything() }),
       fc.record({ header: fc.anything(), txn: fc.record({ type: fc.constantFrom(...types), data: fc.anything() }) }),
       fc.record({ lastZxid: fc.anything(), nodes: fc.array(fc.anything(), { maxLength: 2 }), sessions: fc.anything() }),
+      fc.record({ type: fc.constantFrom('raft', 'forward', 'forwardRefused', 'sessionActivity'), message: fc.anything(), requests: fc.anything(), sessionIds: fc.anything(), leader: fc.anything() }),
+      fc.record({ type: fc.constant('raft'), message: fc.record({ type: fc.constantFrom('MsgApp', 'MsgSnap', 'MsgVote'), from: fc.anything(), entries: fc.anything(), metadata: fc.anything() }) }),
+      fc.record({ type: fc.constant('forward'), requests: fc.array(fc.record({ sessionId: fc.anything(), authIds: fc.anything(), op: fc.anything() }), { maxLength: 2 }) }),
     );
     const encoders: ((value: never) => Uint8Array)[] = [
       ...targets.map((target) => target.encode),
@@ -221,6 +242,7 @@ describe('wire fuzzing', () => {
       encodeConnectRequest,
       encodeConnectResponse,
       encodeWatchNotification,
+      encodeRaftMessage,
     ];
     fc.assert(
       fc.property(junk, (value) => {
