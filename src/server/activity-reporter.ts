@@ -1,3 +1,4 @@
+import { MAX_SESSION_ACTIVITY_IDS } from '../wire/limits.js';
 import type { CoreState } from './core-state.js';
 
 /**
@@ -31,7 +32,12 @@ export class ActivityReporter {
     if (leader === null) return;
     const sessionIds = [...this.heard];
     this.heard = new Set();
-    if (leader === this.state.id) this.touchAtLeader(sessionIds);
-    else this.state.effects.peer(leader, { type: 'sessionActivity', sessionIds });
+    if (leader === this.state.id) {
+      this.touchAtLeader(sessionIds);
+      return;
+    }
+    for (let start = 0; start < sessionIds.length; start += MAX_SESSION_ACTIVITY_IDS) {
+      this.state.effects.peer(leader, { type: 'sessionActivity', sessionIds: sessionIds.slice(start, start + MAX_SESSION_ACTIVITY_IDS) });
+    }
   }
 }

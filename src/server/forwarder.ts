@@ -1,5 +1,59 @@
+import type { WriteOp } from '../tree/op.js';
+import { MAX_FORWARD_REQUESTS } from '../wire/limits.js';
 import type { CoreState } from './core-state.js';
-import type { ForwardedRequest } from './peer-message.js';
+import type { ForwardedRequest, SessionOp } from './peer-message.js';
+
+/** A forward message stays well below a peer frame (MAX_PEER_FRAME_BYTES, 16 MiB). */
+const MAX_FORWARD_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** An upper bound on the bytes one forwarded request takes on the wire. */
+export function estimateRequestBytes(request: ForwardedRequest): number {
+  let bytes = 32;
+  for (const id of request.authIds) bytes += 8 + (id.scheme.length + id.id.length) * 3;
+  return bytes + estimateOpBytes(request.op);
+}
+
+function estimateOpBytes(op: WriteOp | SessionOp): number {
+  switch (op.type) {
+    case 'create':
+    case 'setData':
+      return 32 + op.path.length * 3 + op.data.length + ('acl' in op ? op.acl.length * 64 : 0);
+    case 'setACL':
+      return 32 + op.path.length * 3 + op.acl.length * 64;
+    case 'multi': {
+      let total = 16;
+      for (const sub of op.ops) total += estimateOpBytes(sub);
+      return total;
+    }
+    case 'delete':
+    case 'check':
+      return 32 + op.path.length * 3;
+    case 'createSession':
+      return 32 + op.passwordDigest.length;
+    case 'moveSession':
+    case 'closeSession':
+      return 16;
+  }
+}
+
+/** Cuts requests into messages of at most MAX_FORWARD_REQUESTS and about MAX_FORWARD_MESSAGE_BYTES. */
+export function chunkRequests<T extends ForwardedRequest>(requests: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const request of requests) {
+    const size = estimateRequestBytes(request);
+    if (current.length > 0 && (current.length >= MAX_FORWARD_REQUESTS || bytes + size > MAX_FORWARD_MESSAGE_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(request);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /**
  * The origin's side of forwarding: the writes (and session ops) of one turn go to the leader in one
@@ -52,7 +106,7 @@ export class Forwarder {
     const leader = this.state.leaderId;
     if (leader === null) return requests;
     if (leader === this.state.id) return this.toOwnPipeline(requests) ? [] : requests;
-    this.state.effects.peer(leader, { type: 'forward', requests });
+    for (const chunk of chunkRequests(requests)) this.state.effects.peer(leader, { type: 'forward', requests: chunk });
     return [];
   }
 }

@@ -1,10 +1,19 @@
 import type { ReplicaId } from '../consensus/types.js';
+import { MAX_FORWARD_REQUESTS } from '../wire/limits.js';
 import type { LeaderWork } from './leader-pipeline.js';
 import type { ForwardRefusedMessage, ForwardedRequest } from './peer-message.js';
 
-/** The leader's refusal of forwarded requests (the origin fails them with CONNECTIONLOSS). */
-export function refusalMessage(requests: readonly ForwardedRequest[], leader: ReplicaId | null): ForwardRefusedMessage {
-  return { type: 'forwardRefused', requests: requests.map((r) => ({ sessionId: r.sessionId, cxid: r.cxid })), leader };
+/**
+ * The leader's refusal of forwarded requests (the origin fails them with CONNECTIONLOSS), in
+ * messages of at most MAX_FORWARD_REQUESTS.
+ */
+export function refusalMessages(requests: readonly ForwardedRequest[], leader: ReplicaId | null): ForwardRefusedMessage[] {
+  const messages: ForwardRefusedMessage[] = [];
+  for (let start = 0; start < requests.length; start += MAX_FORWARD_REQUESTS) {
+    const slice = requests.slice(start, start + MAX_FORWARD_REQUESTS);
+    messages.push({ type: 'forwardRefused', requests: slice.map((r) => ({ sessionId: r.sessionId, cxid: r.cxid })), leader });
+  }
+  return messages;
 }
 
 /** Work the pipeline gave back, grouped by the replica each request came from (arrival order kept). */

@@ -26,7 +26,7 @@ import { buildReplicaStatus, type ReplicaStatus } from './replica-status.js';
 import { RequestRunner } from './request-runner.js';
 import { decodeStateImage } from './state-snapshot.js';
 import { Housekeeping } from './housekeeping.js';
-import { groupByOrigin, refusalMessage, refusedKeys } from './refusals.js';
+import { groupByOrigin, refusalMessages, refusedKeys } from './refusals.js';
 import { SyncTracker } from './sync-tracker.js';
 
 export interface ReplicaCoreConfig {
@@ -365,7 +365,7 @@ export class ReplicaCore {
   // ---------------------------------------------------------------- forwarding failures
 
   private refuse(origin: ReplicaId, requests: readonly ForwardedRequest[]): void {
-    this.state.effects.peer(origin, refusalMessage(requests, this.state.leaderId));
+    for (const message of refusalMessages(requests, this.state.leaderId)) this.state.effects.peer(origin, message);
   }
 
   private refuseWork(work: readonly LeaderWork[]): void {

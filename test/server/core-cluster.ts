@@ -6,6 +6,7 @@ import { ReplicaCore } from '../../src/server/replica-core.js';
 import type { RecoveredState } from '../../src/storage/durable-storage.js';
 import { MemoryDisk } from '../../src/storage/memory-disk.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
+import { decodePeerMessage, encodePeerMessage } from '../../src/wire/peer-codec.js';
 import { TestClient, type TestConnectOptions } from './test-client.js';
 
 interface Slot {
@@ -264,7 +265,8 @@ export class CoreCluster {
   private route(slot: Slot, effects: CoreEffects): boolean {
     for (const { to, message } of effects.peerMessages) {
       if (this.blocked.has(`${slot.id}>${to}`)) continue;
-      this.queue.push({ from: slot.id, to, message });
+      // Through the real codec: what the core sends must survive the wire.
+      this.queue.push({ from: slot.id, to, message: decodePeerMessage(encodePeerMessage(message)) });
     }
     for (const { connectionId, frame } of effects.clientMessages) this.clients.get(`${slot.id}:${connectionId}`)?.receive(frame);
     for (const { connectionId, reason } of effects.clientCloses) {
