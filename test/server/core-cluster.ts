@@ -29,6 +29,8 @@ export interface CoreClusterOptions {
   readonly observers?: number;
   readonly options?: Partial<ReplicaCoreOptions>;
   readonly seed?: number;
+  /** Send peer messages through the real codec (default true). */
+  readonly codec?: boolean;
 }
 
 const DEFAULT_TEST_OPTIONS: Partial<ReplicaCoreOptions> = {
@@ -104,12 +106,15 @@ export class CoreCluster {
 
   /** Delivers messages and drains effects until nothing moves (bounded). */
   settle(maxRounds = 500): void {
-    for (let round = 0; round < maxRounds; round++) {
-      const moved = this.drainEffects();
-      const delivered = this.deliverAll();
-      if (!moved && !delivered) return;
-    }
+    for (let round = 0; round < maxRounds; round++) if (!this.step()) return;
     throw new Error('the cluster did not settle');
+  }
+
+  /** One round: every core's effects routed, then every queued peer message delivered. */
+  step(): boolean {
+    const moved = this.drainEffects();
+    const delivered = this.deliverAll();
+    return moved || delivered;
   }
 
   /** Advances time by `ms` in tick steps, settling after each. */
@@ -199,9 +204,9 @@ export class CoreCluster {
   }
 
   /** Opens a connection to `replica` and sends the ConnectRequest. */
-  connect(replica: string, options: TestConnectOptions = {}, nextXid = 1): TestClient {
+  connect(replica: string, options: TestConnectOptions = {}, nextXid = 1, make = (id: number) => new TestClient(replica, id, () => this.core(replica), nextXid)): TestClient {
     const connectionId = this.nextConnectionId++;
-    const client = new TestClient(replica, connectionId, () => this.core(replica), nextXid);
+    const client = make(connectionId);
     this.clients.set(`${replica}:${connectionId}`, client);
     const core = this.core(replica);
     core.clientOpen(connectionId, { fateShared: options.fateShared ?? false });
@@ -216,8 +221,8 @@ export class CoreCluster {
   }
 
   /** Connects a new session and settles until the replica answered. */
-  session(replica: string, options: TestConnectOptions = {}): TestClient {
-    const client = this.connect(replica, options);
+  session(replica: string, options: TestConnectOptions = {}, make?: (id: number) => TestClient): TestClient {
+    const client = make === undefined ? this.connect(replica, options) : this.connect(replica, options, 1, make);
     this.settle();
     if (client.connectResponse === undefined) throw new Error(`no ConnectResponse from ${replica}`);
     return client;
@@ -266,7 +271,7 @@ export class CoreCluster {
     for (const { to, message } of effects.peerMessages) {
       if (this.blocked.has(`${slot.id}>${to}`)) continue;
       // Through the real codec: what the core sends must survive the wire.
-      this.queue.push({ from: slot.id, to, message: decodePeerMessage(encodePeerMessage(message)) });
+      this.queue.push({ from: slot.id, to, message: this.config.codec === false ? message : decodePeerMessage(encodePeerMessage(message)) });
     }
     for (const { connectionId, frame } of effects.clientMessages) this.clients.get(`${slot.id}:${connectionId}`)?.receive(frame);
     for (const { connectionId, reason } of effects.clientCloses) {

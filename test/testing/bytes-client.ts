@@ -8,6 +8,8 @@ import { decodeReplicaFrame, encodeClientFrame } from '../../src/wire/session-co
  */
 export class BytesClient {
   readonly events: WatchNotification[] = [];
+  /** Called after each watch event is recorded. */
+  onEvent: (event: WatchNotification) => void = () => undefined;
   closeReason: string | null = null;
   response: ConnectResponse | null = null;
   private nextXid = 1;
@@ -22,6 +24,7 @@ export class BytesClient {
         this.connected?.resolve(frame.message);
       } else if (frame.kind === 'watchEvent') {
         this.events.push(frame.message);
+        this.onEvent(frame.message);
       } else {
         const waiter = this.pending.get(frame.message.xid);
         this.pending.delete(frame.message.xid);
