@@ -184,6 +184,25 @@ export class Replica {
   }
 
   /**
+   * Leaves cleanly (pagehide): the sessions of this tab's clients are closed by txns and a leading
+   * replica hands over leadership, waiting at most `timeoutMs` for both; then closes.
+   */
+  async leave(timeoutMs = 1_000): Promise<void> {
+    if (this.stopped !== null) return;
+    this.core.leave();
+    this.schedule();
+    const deadline = this.now() + timeoutMs;
+    const done = (): boolean => {
+      const status = this.core.status();
+      return status.role !== 'leader' && !status.connections.some((connection) => connection.fateShared && connection.sessionId !== 0n);
+    };
+    while (!done() && this.now() < deadline && this.stopped === null) {
+      await new Promise((resolve) => setTimeout(resolve, this.core.options.tickMs));
+    }
+    await this.close('replica left');
+  }
+
+  /**
    * Stops: no more ticks, client connections closed, links left to their owner (the hub), storage
    * drained and closed. A crash is the same without `storage.close()` (see the test ensemble).
    */

@@ -90,6 +90,11 @@ export class Forwarder {
     this.inFlight++;
   }
 
+  /** Queues a request that no client waits on (the replica's own closeSession when it leaves). */
+  sendUncounted(request: ForwardedRequest): void {
+    this.outbox.push(request);
+  }
+
   hasOutbox(): boolean {
     return this.outbox.length > 0;
   }

@@ -67,6 +67,7 @@ export class ReplicaCore {
   private readonly lifecycle: ConnectionLifecycle;
   private readonly links = new Set<ReplicaId>();
   private pipeline: LeaderPipeline | null = null;
+  private leaving = false;
   private leaderSessions: LeaderSessions | null = null;
   private term: number;
   private role: RaftRole = 'follower';
@@ -147,6 +148,7 @@ export class ReplicaCore {
     this.connects.expireWaits();
     this.closeClientsWhenLeaderless();
     this.leaderHousekeeping();
+    this.handOverWhenLeaving();
   }
 
   /** The glue's clock, without ticking (request latency, txn times between ticks). Never goes back. */
@@ -246,6 +248,37 @@ export class ReplicaCore {
   /** Hands leadership to `transferee` (a replica closing cleanly leads no more). */
   transferLeadership(transferee: ReplicaId): boolean {
     return this.raft.transferLeadership(transferee).ok;
+  }
+
+  /**
+   * The replica is closing cleanly (its tab goes away): the sessions of the clients in its tab end
+   * now rather than after their timeout, and a leader hands leadership to its most caught-up voter.
+   * Returns how many sessions it asked to close.
+   */
+  leave(): number {
+    let count = 0;
+    for (const connection of this.connections.open()) {
+      if (!connection.fateShared || connection.session === null) continue;
+      this.forwarder.sendUncounted({ sessionId: connection.sessionId, cxid: 0, authIds: [], op: { type: 'closeSession' } });
+      count++;
+    }
+    this.leaving = true;
+    this.handOverWhenLeaving();
+    return count;
+  }
+
+  /** A leaving leader transfers leadership once its own sessions' closes are applied (a transfer stops proposals). */
+  private handOverWhenLeaving(): void {
+    if (!this.leaving || this.role !== 'leader') return;
+    for (const connection of this.connections.open()) if (connection.fateShared) return;
+    const status = this.raft.status();
+    if (status.leadTransferee !== null) return;
+    let best: { id: ReplicaId; match: number } | null = null;
+    for (const [id, progress] of status.progress) {
+      if (id === this.id || progress.isLearner) continue;
+      if (best === null || progress.match > best.match) best = { id, match: progress.match };
+    }
+    if (best !== null) this.raft.transferLeadership(best.id);
   }
 
   /** Ends the turn and returns everything the glue must do, in order. */

@@ -117,7 +117,7 @@ export class TestEnsemble {
     let bestTerm = -1;
     for (let index = 0; index < this.members.length; index++) {
       const replica = this.member(index).replica;
-      if (replica === null || replica.paused) continue;
+      if (replica === null || replica.paused || replica.closed) continue;
       const status = replica.status();
       if (status.role === 'leader' && status.leaderReady && status.term > bestTerm) {
         bestIndex = index;

@@ -132,3 +132,19 @@ describe('createTestEnsemble', () => {
     expect(await closed).toMatch(/MARSHALLINGERROR/);
   });
 });
+
+describe('Replica.leave', () => {
+  it("a leaving leader ends its tab's sessions at once and hands over leadership", async () => {
+    ensemble = await createTestEnsemble({ voters: 3 });
+    const leader = await ensemble.waitForLeader();
+    const owner = await BytesClient.connect(ensemble.connect({ replica: leader, fateShared: true }), { timeoutMs: 60_000 });
+    await owner.request(create('/leaving', '', CreateMode.EPHEMERAL));
+    const other = (leader + 1) % 3;
+    const watcher = await BytesClient.connect(ensemble.connect({ replica: other }));
+    await watcher.request(exists('/leaving', true));
+    await ensemble.replica(leader)!.leave(2_000);
+    expect(watcher.events.map((e) => e.type)).toEqual(['NodeDeleted']);
+    const next = await ensemble.waitForLeader();
+    expect(next).not.toBe(leader);
+  });
+});
