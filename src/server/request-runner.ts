@@ -87,6 +87,9 @@ export class RequestRunner {
         continue;
       }
       if (!queue.nextIsHead()) return;
+      // Without a leader nobody keeps the session alive: a ping waits (so the client, unanswered,
+      // moves to a replica that has one, as ZooKeeper's clients leave a follower that lost its leader).
+      if (request.body.type === 'ping' && !request.throttled && !this.forwarder.leaderReachable()) return;
       if (request.kind === 'sync' && !request.throttled) {
         const check = serveLocal(this.state.tree, this.state.watches, session, request.body);
         if (check.err === ErrorCode.OK) {

@@ -101,3 +101,18 @@ describe('leader change', () => {
     expect(client.closed).toBe(true);
   });
 });
+
+describe('without a leader', () => {
+  it('a replica without a leader holds pings until a leader is known again', () => {
+    const cluster = new CoreCluster({ voters: 3, options: { leaderlessGraceMs: 60_000 } });
+    cluster.elect('r1');
+    const client = cluster.session('r3');
+    cluster.partition([['r1', 'r2'], ['r3']]);
+    const ping = client.send({ type: 'ping' });
+    cluster.tick(300);
+    expect(client.reply(ping)).toBeUndefined();
+    cluster.heal();
+    cluster.tick(300);
+    expect(client.reply(ping)?.err).toBe(ErrorCode.OK);
+  });
+});
