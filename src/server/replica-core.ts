@@ -1,7 +1,6 @@
 import { RaftNode } from '../consensus/raft-node.js';
 import { readyToWriteBatch, type RaftRole, type Ready } from '../consensus/ready.js';
 import type { ReplicaId, Snapshot } from '../consensus/types.js';
-import { ErrorCode } from '../errors/error-code.js';
 import { assert } from '../errors/keeper-error.js';
 import { SessionTable } from '../session/session-table.js';
 import type { RecoveredState } from '../storage/durable-storage.js';
@@ -19,8 +18,8 @@ import { DEFAULT_RAFT_MAX_SIZE_PER_MSG, resolveCoreOptions, type ReplicaCoreOpti
 import type { CoreState } from './core-state.js';
 import { Forwarder } from './forwarder.js';
 import { LatencyStats } from './latency-stats.js';
-import { LeaderPipeline, type LeaderWork } from './leader-pipeline.js';
-import { LeaderSessions } from './leader-sessions.js';
+import type { LeaderWork } from './leader-pipeline.js';
+import { LeaderRole } from './leader-role.js';
 import type { ForwardedRequest, PeerMessage } from './peer-message.js';
 import { buildReplicaStatus, type ReplicaStatus } from './replica-status.js';
 import { RequestRunner } from './request-runner.js';
@@ -66,9 +65,8 @@ export class ReplicaCore {
   private readonly applier: CommittedApplier;
   private readonly lifecycle: ConnectionLifecycle;
   private readonly links = new Set<ReplicaId>();
-  private pipeline: LeaderPipeline | null = null;
+  private readonly leader: LeaderRole;
   private leaving = false;
-  private leaderSessions: LeaderSessions | null = null;
   private term: number;
   private role: RaftRole = 'follower';
   private outstanding: { readonly ready: Ready; readonly writeNumber: number } | null = null;
@@ -107,12 +105,13 @@ export class ReplicaCore {
       config.recovered,
       prng.fork(),
     );
+    this.leader = new LeaderRole(this.state, this.raft, this.housekeeping);
     this.term = config.recovered.hardState.term;
     this.nextRaftTickMs = config.nowMs + this.options.tickMs;
     this.leaderlessSinceMs = config.nowMs;
     this.forwarder = new Forwarder(
       this.state,
-      (requests) => this.pipeline?.accept(this.id, requests) ?? false,
+      (requests) => this.leader.accept(this.id, requests),
       (peer) => this.links.has(peer),
     );
     this.lifecycle = new ConnectionLifecycle(this.state, this.connections, () => this.connects, this.forwarder, this.syncs, {
@@ -125,10 +124,10 @@ export class ReplicaCore {
       attach: (connection, record, password) => this.lifecycle.attach(connection, record.sessionId, record.timeoutMs, password),
       close,
     });
-    this.activity = new ActivityReporter(this.state, (ids) => this.leaderSessions?.touch(ids, this.state.nowMs));
+    this.activity = new ActivityReporter(this.state, (ids) => this.leader.touch(ids));
     this.applier = new CommittedApplier(this.state, this.connections, this.runner, this.connects, close, {
-      pipeline: () => this.pipeline,
-      leaderSessions: () => this.leaderSessions,
+      pipeline: () => this.leader.pipeline,
+      leaderSessions: () => this.leader.sessions,
     });
   }
 
@@ -146,8 +145,9 @@ export class ReplicaCore {
     if (this.state.nowMs >= this.nextRaftTickMs) this.nextRaftTickMs = this.state.nowMs + this.options.tickMs;
     this.activity.tick();
     this.connects.expireWaits();
-    this.closeClientsWhenLeaderless();
-    this.leaderHousekeeping();
+    const since = this.leaderlessSinceMs;
+    if (since !== null && this.state.nowMs - since > this.options.leaderlessGraceMs) this.runner.failAllOpen('no leader: try another replica');
+    this.leader.tick(this.links);
     this.handOverWhenLeaving();
   }
 
@@ -162,13 +162,13 @@ export class ReplicaCore {
         if (message.message.from === from && message.message.to === this.id) this.raft.step(message.message);
         return;
       case 'forward':
-        if (this.pipeline === null || !this.pipeline.accept(from, message.requests)) this.refuse(from, message.requests);
+        if (!this.leader.accept(from, message.requests)) this.refuse(from, message.requests);
         return;
       case 'forwardRefused':
         this.forwardsRefused(message.requests, 'the leader refused the request');
         return;
       case 'sessionActivity':
-        this.leaderSessions?.touch(message.sessionIds, this.state.nowMs);
+        this.leader.touch(message.sessionIds);
         return;
     }
   }
@@ -188,11 +188,7 @@ export class ReplicaCore {
       this.runner.failForwarded('the link to the leader went down');
       this.connects.failForwarded('the link to the leader went down');
     }
-    if (this.pipeline?.ready === true) {
-      for (const sessionId of this.state.sessions.fateSharedWith(peer)) {
-        this.pipeline.closeSession(sessionId, this.state.sessions, this.state.nowMs);
-      }
-    }
+    this.leader.replicaLeft(peer);
   }
 
   /** A client connection opened (fateShared: the client lives in this replica's tab). */
@@ -271,14 +267,7 @@ export class ReplicaCore {
   private handOverWhenLeaving(): void {
     if (!this.leaving || this.role !== 'leader') return;
     for (const connection of this.connections.open()) if (connection.fateShared) return;
-    const status = this.raft.status();
-    if (status.leadTransferee !== null) return;
-    let best: { id: ReplicaId; match: number } | null = null;
-    for (const [id, progress] of status.progress) {
-      if (id === this.id || progress.isLearner) continue;
-      if (best === null || progress.match > best.match) best = { id, match: progress.match };
-    }
-    if (best !== null) this.raft.transferLeadership(best.id);
+    this.leader.handOver();
   }
 
   /** Ends the turn and returns everything the glue must do, in order. */
@@ -286,7 +275,7 @@ export class ReplicaCore {
     for (let round = 0; round < MAX_TURN_ROUNDS; round++) {
       this.endTurn();
       this.pumpReady();
-      if (!this.forwarder.hasOutbox() && !(this.pipeline?.hasWork() ?? false)) break;
+      if (!this.forwarder.hasOutbox() && !this.leader.hasWork()) break;
     }
     return this.state.effects.take();
   }
@@ -296,14 +285,14 @@ export class ReplicaCore {
       state: this.state,
       raft: this.raft.status(),
       role: this.role,
-      leaderReady: this.pipeline?.ready ?? false,
-      pipeline: this.pipeline,
+      leaderReady: this.leader.ready,
+      pipeline: this.leader.pipeline,
       connections: this.connections,
       latency: this.latency.summary(),
       forwardedInFlight: this.forwarder.inFlight,
       pendingConnects: this.connects.pendingCount,
       pendingSyncs: this.syncs.size,
-      trackedSessions: this.leaderSessions?.tracked ?? 0,
+      trackedSessions: this.leader.sessions?.tracked ?? 0,
       lastSnapshotIndex: this.housekeeping.snapshotIndex,
     });
   }
@@ -318,14 +307,8 @@ export class ReplicaCore {
   private endTurn(): void {
     const unsent = this.forwarder.flush();
     if (unsent.length > 0) this.forwardsRefused(unsent, 'no leader took the request');
-    const pipeline = this.pipeline;
-    if (pipeline === null) return;
-    pipeline.prepQueued(this.state.tree, this.state.sessions, this.state.nowMs);
-    const lost = pipeline.flush(this.raft);
-    if (lost.length > 0) {
-      pipeline.readyIndex = this.raft.status().lastIndex;
-      this.refuseWork(lost);
-    }
+    const lost = this.leader.endTurn();
+    if (lost.length > 0) this.refuseWork(lost);
   }
 
   private pumpReady(): void {
@@ -350,8 +333,7 @@ export class ReplicaCore {
     for (const entry of ready.committedEntries) this.applier.applyEntry(entry);
     for (const readState of ready.readStates) this.syncs.readState(readState);
     this.raft.advance();
-    const pipeline = this.pipeline;
-    if (pipeline !== null && !pipeline.ready && this.state.appliedIndex >= pipeline.readyIndex) this.leaderReady(pipeline);
+    this.leader.checkReady();
     this.runner.answerSyncs();
     if (ready.committedEntries.length > 0) this.connects.progressAll();
     this.housekeeping.maybeSnapshot(this.raft);
@@ -365,34 +347,18 @@ export class ReplicaCore {
     const previous = this.state.leaderId;
     this.state.leaderId = lead;
     this.term = term;
-    if (this.pipeline !== null) this.stopLeading();
+    this.refuseWork(this.leader.stop());
     this.leaderlessSinceMs = lead === null ? this.state.nowMs : null;
     if (previous !== null) {
       this.runner.failForwarded('the leader changed');
       this.connects.failForwarded('the leader changed');
     }
-    if (lead === this.id && this.role === 'leader') {
-      this.pipeline = new LeaderPipeline(term, this.raft.status().lastIndex, this.state.tree, this.options);
-    }
+    if (lead === this.id && this.role === 'leader') this.leader.start(term);
     if (lead !== null) {
       this.syncs.reissue(this.raft);
       this.runner.pumpAll();
       this.connects.progressAll();
     }
-  }
-
-  private leaderReady(pipeline: LeaderPipeline): void {
-    pipeline.becomeReady(this.state.tree);
-    this.leaderSessions ??= new LeaderSessions(this.state.sessions, this.state.nowMs, this.options.tickMs, this.options.fateShareGraceMs);
-    this.housekeeping.leaderReady();
-  }
-
-  private stopLeading(): void {
-    const pipeline = this.pipeline;
-    if (pipeline === null) return;
-    this.pipeline = null;
-    this.leaderSessions = null;
-    this.refuseWork(pipeline.stop());
   }
 
   // ---------------------------------------------------------------- forwarding failures
@@ -412,25 +378,6 @@ export class ReplicaCore {
     const { sessions, connectNumbers } = refusedKeys(requests);
     this.runner.failForwarded(reason, sessions);
     this.connects.failForwarded(reason, connectNumbers);
-  }
-
-  // ---------------------------------------------------------------- sessions and connections
-
-  private closeClientsWhenLeaderless(): void {
-    const since = this.leaderlessSinceMs;
-    if (since === null || this.state.nowMs - since <= this.options.leaderlessGraceMs) return;
-    for (const connection of [...this.connections.all()]) {
-      if (connection.phase === 'open') this.runner.failAndClose(connection, ErrorCode.CONNECTIONLOSS, 'no leader: try another replica');
-    }
-  }
-
-  // ---------------------------------------------------------------- housekeeping
-
-  private leaderHousekeeping(): void {
-    const pipeline = this.pipeline;
-    const leaderSessions = this.leaderSessions;
-    if (pipeline === null || !pipeline.ready || leaderSessions === null) return;
-    this.housekeeping.leaderTick(pipeline, leaderSessions, this.links);
   }
 
   /** A snapshot from the leader replaces the state: clients reconnect (and re-register their watches). */

@@ -159,6 +159,13 @@ export class RequestRunner {
     }
   }
 
+  /** Fails every open connection with CONNECTIONLOSS (a replica long without a leader). */
+  failAllOpen(reason: string): void {
+    for (const connection of [...this.connections.all()]) {
+      if (connection.phase === 'open') this.failAndClose(connection, ErrorCode.CONNECTIONLOSS, reason);
+    }
+  }
+
   /** Answers every queued request of the connection with `code`, then closes it. */
   failAndClose(connection: ClientConnection, code: ErrorCodeNumber, reason: string): void {
     const drained = connection.queue.drain();
