@@ -79,6 +79,8 @@ export class LeaderPipeline {
     this.pending = new PendingChanges(tree);
     this.overlay.clear();
     this.lastZxid = tree.lastZxid;
+    // Everything proposed before is applied now (also after a refused proposal).
+    this.uncommitted = 0;
   }
 
   /** Queues forwarded requests; false (nothing queued) when the queue is full. */
