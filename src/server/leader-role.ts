@@ -13,6 +13,8 @@ import type { ForwardedRequest } from './peer-message.js';
 export class LeaderRole {
   pipeline: LeaderPipeline | null = null;
   sessions: LeaderSessions | null = null;
+  /** While a leadership transfer may be under way, Raft refuses proposals: requests wait instead. */
+  private holdProposalsUntilMs = 0;
 
   constructor(
     private readonly state: CoreState,
@@ -25,6 +27,7 @@ export class LeaderRole {
   }
 
   start(term: number): void {
+    this.holdProposalsUntilMs = 0;
     this.pipeline = new LeaderPipeline(term, this.raft.status().lastIndex, this.state.tree, this.state.options);
   }
 
@@ -48,7 +51,7 @@ export class LeaderRole {
   /** Preps and proposes the turn's work; returns the work of a refused proposal. */
   endTurn(): LeaderWork[] {
     const pipeline = this.pipeline;
-    if (pipeline === null) return [];
+    if (pipeline === null || this.state.nowMs < this.holdProposalsUntilMs) return [];
     pipeline.prepQueued(this.state.tree, this.state.sessions, this.state.nowMs);
     const lost = pipeline.flush(this.raft);
     if (lost.length > 0) pipeline.readyIndex = this.raft.status().lastIndex;
@@ -56,7 +59,17 @@ export class LeaderRole {
   }
 
   hasWork(): boolean {
-    return this.pipeline?.hasWork() ?? false;
+    return this.state.nowMs >= this.holdProposalsUntilMs && (this.pipeline?.hasWork() ?? false);
+  }
+
+  /** Hands leadership to `transferee`; proposals wait for up to two election timeouts meanwhile. */
+  transferTo(transferee: ReplicaId): boolean {
+    const accepted = this.raft.transferLeadership(transferee).ok;
+    if (accepted && this.pipeline !== null) {
+      const { options } = this.state;
+      this.holdProposalsUntilMs = this.state.nowMs + 2 * options.electionTicks * options.tickMs;
+    }
+    return accepted;
   }
 
   /** After an apply: the leader is ready once it applied its term's first entry. */
@@ -92,6 +105,6 @@ export class LeaderRole {
       if (id === this.state.id || progress.isLearner) continue;
       if (best === null || progress.match > best.match) best = { id, match: progress.match };
     }
-    if (best !== null) this.raft.transferLeadership(best.id);
+    if (best !== null) this.transferTo(best.id);
   }
 }

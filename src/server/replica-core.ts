@@ -243,7 +243,7 @@ export class ReplicaCore {
 
   /** Hands leadership to `transferee` (a replica closing cleanly leads no more). */
   transferLeadership(transferee: ReplicaId): boolean {
-    return this.raft.transferLeadership(transferee).ok;
+    return this.leader.pipeline === null ? this.raft.transferLeadership(transferee).ok : this.leader.transferTo(transferee);
   }
 
   /**
