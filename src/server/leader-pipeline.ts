@@ -211,32 +211,32 @@ export class LeaderPipeline {
     const { origin, request } = work;
     const zxid = this.nextZxid();
     const op = request.op;
-    const header = (sessionId: bigint): TxnHeader => ({ sessionId, cxid: request.cxid, zxid, timeMs: nowMs });
+    const cxid = request.cxid;
     switch (op.type) {
       case 'createSession': {
         const timeoutMs = negotiateSessionTimeout(Math.max(1, op.timeoutMs), this.options);
         this.overlay.record(zxid, zxid, true, origin);
         const txn: Txn = { type: 'createSession', timeoutMs, passwordDigest: op.passwordDigest, ownerReplica: origin, fateShared: op.fateShared };
-        return { header: header(zxid), txn };
+        return { header: { sessionId: zxid, cxid, zxid, timeMs: nowMs }, txn };
       }
       case 'moveSession': {
         if (this.overlay.lookup(request.sessionId, sessions) === undefined) {
-          return { header: header(request.sessionId), txn: errorTxn(ErrorCode.SESSIONEXPIRED) };
+          return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: errorTxn(ErrorCode.SESSIONEXPIRED) };
         }
         this.overlay.record(request.sessionId, zxid, true, origin);
-        return { header: header(request.sessionId), txn: { type: 'moveSession', ownerReplica: origin } };
+        return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: { type: 'moveSession', ownerReplica: origin } };
       }
       case 'closeSession': {
         const problem = this.sessionProblem(request.sessionId, origin, sessions);
-        if (problem !== null) return { header: header(request.sessionId), txn: errorTxn(problem) };
+        if (problem !== null) return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: errorTxn(problem) };
         this.overlay.record(request.sessionId, zxid, false, origin);
-        return { header: header(request.sessionId), txn: prepCloseSession(request.sessionId, zxid, this.pending) };
+        return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: prepCloseSession(request.sessionId, zxid, this.pending) };
       }
       default: {
         const problem = this.sessionProblem(request.sessionId, origin, sessions);
-        if (problem !== null) return { header: header(request.sessionId), txn: errorTxn(problem) };
+        if (problem !== null) return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: errorTxn(problem) };
         const ctx = { sessionId: request.sessionId, authIds: request.authIds, zxid, timeMs: nowMs };
-        return { header: header(request.sessionId), txn: prep(op, ctx, this.pending) };
+        return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: prep(op, ctx, this.pending) };
       }
     }
   }
