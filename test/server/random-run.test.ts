@@ -68,8 +68,19 @@ function run(seed: number): void {
     if (roll < 60 && clients.length > 0) {
       const client = clients[prng.nextInt(clients.length)] as TestClient;
       if (client.connectResponse !== undefined) client.send(randomRequest(prng));
-    } else if (roll < 68) {
+    } else if (roll < 64) {
       open();
+    } else if (roll < 68) {
+      // A client whose connection closed resumes its session at some replica (a move, or a re-attach).
+      const gone = all.filter((client) => client.closed && client.connectResponse !== undefined && client.connectResponse.timeoutMs > 0);
+      const client = gone[prng.nextInt(Math.max(1, gone.length))];
+      const replica = cluster.ids[prng.nextInt(cluster.ids.length)] as string;
+      if (client !== undefined && !cluster.slot(replica).crashed) {
+        const options = { sessionId: client.sessionId, password: client.password, lastZxidSeen: client.lastZxid, timeoutMs: 5_000 };
+        const again = cluster.connect(replica, options, client.xidCounter);
+        all.push(again);
+        clients.push(again);
+      }
     } else if (roll < 72 && clients.length > 0) {
       const client = clients[prng.nextInt(clients.length)] as TestClient;
       if (client.connectResponse !== undefined) client.send({ type: 'closeSession' });
