@@ -23,6 +23,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   wire: async () => (await import('./wire-bench.js')).runWireBench(),
   consensus: async () => (await import('./consensus-bench.js')).runConsensusBench(),
   peer: async () => (await import('./peer-bench.js')).runPeerBench(),
+  replica: async () => (await import('./replica-bench.js')).runReplicaBench(),
 };
 
 function meets(record: BenchRecord): string {
