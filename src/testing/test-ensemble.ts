@@ -8,6 +8,17 @@ import { MemoryDisk } from '../storage/memory-disk.js';
 import { LinkHub } from '../transport/link-hub.js';
 import { createMemoryLinkPair } from '../transport/memory-link.js';
 import { TimedMemoryStorage } from './timed-memory-storage.js';
+import { MeshKeeperClient } from '../client/client.js';
+import type { MeshKeeperClientOptions } from '../client/client-options.js';
+
+/** `TestEnsemble.connect`'s options: which replica, and the client's own options. */
+export interface ConnectOptions extends Partial<Omit<MeshKeeperClientOptions, 'endpoints'>> {
+  readonly replica?: ReplicaRef;
+  /** The client lives in the replica's own tab: its session ends as soon as that replica leaves. */
+  readonly fateShared?: boolean;
+  /** How long `connect` waits for the session (default 10 s). */
+  readonly waitMs?: number;
+}
 
 export interface TestEnsembleOptions {
   /** Voting replicas (default 3). */
@@ -83,10 +94,24 @@ export class TestEnsemble {
   }
 
   /**
-   * A new client connection to a replica (round robin when none is named): the client's end of the
-   * bytes channel, which the public client wraps. A crashed replica's connection closes at once.
+   * A connected public client (`MeshKeeperClient`) attached to `replica` (round robin when none is
+   * named). Its endpoints are that replica first, then the others in order, so the client moves on
+   * when its replica crashes or is cut off — as a ZooKeeper client moves through its connect string.
    */
-  connect(options: { readonly replica?: ReplicaRef; readonly fateShared?: boolean } = {}): ClientConnectionEnd {
+  async connect(options: ConnectOptions = {}): Promise<MeshKeeperClient> {
+    const first = options.replica === undefined ? this.nextReplica++ % this.members.length : this.indexOf(options.replica);
+    const order = this.members.map((_, i) => (first + i) % this.members.length);
+    const fateShared = options.fateShared ?? false;
+    const { replica: _replica, fateShared: _fateShared, waitMs, ...clientOptions } = options;
+    const endpoints = order.map((index) => () => Promise.resolve(this.openConnection({ replica: index, fateShared })));
+    return MeshKeeperClient.connect({ ...clientOptions, endpoints }, { timeoutMs: waitMs ?? 10_000 });
+  }
+
+  /**
+   * A raw client connection to a replica (round robin when none is named): the client's end of the
+   * bytes channel that `MeshKeeperClient` wraps. A crashed replica's connection closes at once.
+   */
+  openConnection(options: { readonly replica?: ReplicaRef; readonly fateShared?: boolean } = {}): ClientConnectionEnd {
     const index = options.replica === undefined ? this.nextReplica++ % this.members.length : this.indexOf(options.replica);
     const [client, server] = createConnectionPair();
     const replica = this.member(index).replica;
@@ -95,9 +120,9 @@ export class TestEnsemble {
     return client;
   }
 
-  /** `connect({ replica })`, shorter. */
+  /** `openConnection({ replica })`, shorter. */
   connection(replica: ReplicaRef): ClientConnectionEnd {
-    return this.connect({ replica });
+    return this.openConnection({ replica });
   }
 
   /** The Replica object (null while crashed). */

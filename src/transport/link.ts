@@ -60,8 +60,8 @@ export interface Link {
   onClose(listener: CloseListener): Unsubscribe;
 }
 
-/** 1 MiB: the default largest frame (Raft's appends and snapshot chunks are split to fit it). */
-export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+/** 4 MiB: the default largest frame (Raft's appends and snapshot chunks are split to fit it). */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Close reasons the transports use; remote reasons arrive as `remote: <their reason>`. */
 export const CloseReason = {

@@ -131,8 +131,8 @@ async function ensembleBench(records: BenchRecord[]): Promise<void> {
   try {
     const leader = await ensemble.waitForLeader();
     const follower = (leader + 1) % 3;
-    const writer = await BytesClient.connect(ensemble.connect({ replica: leader }));
-    const watcher = await BytesClient.connect(ensemble.connect({ replica: follower }));
+    const writer = await BytesClient.connect(ensemble.openConnection({ replica: leader }));
+    const watcher = await BytesClient.connect(ensemble.openConnection({ replica: follower }));
     await writer.request(create('/bench', ''));
     await ensembleRun(writer, 5_000, 128, () => setData100('/bench'));
     for (const window of [1, 128]) {

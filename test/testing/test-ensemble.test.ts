@@ -25,7 +25,7 @@ describe('createTestEnsemble', () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     const leader = await ensemble.waitForLeader();
     expect(ensemble.status(leader).role).toBe('leader');
-    const clients = await Promise.all([0, 1, 2].map((replica) => BytesClient.connect(ensemble!.connect({ replica }))));
+    const clients = await Promise.all([0, 1, 2].map((replica) => BytesClient.connect(ensemble!.openConnection({ replica }))));
     const replies = await Promise.all(clients.map((client, i) => client.request(create(`/from${i}`, `v${i}`))));
     expect(replies.map((r) => r.err)).toEqual([0, 0, 0]);
     const read = await clients[0]!.request({ type: 'getChildren', path: '/', watch: false });
@@ -36,8 +36,8 @@ describe('createTestEnsemble', () => {
   it('a watch fires across replicas before the reader sees newer data', async () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     await ensemble.waitForLeader();
-    const writer = await BytesClient.connect(ensemble.connect({ replica: 0 }));
-    const watcher = await BytesClient.connect(ensemble.connect({ replica: 2 }));
+    const writer = await BytesClient.connect(ensemble.openConnection({ replica: 0 }));
+    const watcher = await BytesClient.connect(ensemble.openConnection({ replica: 2 }));
     await writer.request(create('/watched', 'a'));
     await watcher.request(exists('/watched', true));
     const write = await writer.request(setData('/watched', 'b'));
@@ -49,14 +49,14 @@ describe('createTestEnsemble', () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     const leader = await ensemble.waitForLeader();
     const follower = (leader + 1) % 3;
-    const client = await BytesClient.connect(ensemble.connect({ replica: leader }));
+    const client = await BytesClient.connect(ensemble.openConnection({ replica: leader }));
     await client.request(create('/before'));
     ensemble.crash(follower);
     const during = await client.request(create('/during'));
     expect(during.err).toBe(ErrorCode.OK);
     await ensemble.restart(follower);
     await until(() => ensemble!.status(follower).lastZxid === during.zxid);
-    const reader = await BytesClient.connect(ensemble.connect({ replica: follower }), { lastZxidSeen: during.zxid });
+    const reader = await BytesClient.connect(ensemble.openConnection({ replica: follower }), { lastZxidSeen: during.zxid });
     expect((await reader.request(exists('/during'))).body).toMatchObject({ type: 'exists' });
     expect((await reader.request(exists('/during'))).body).not.toEqual({ type: 'exists', stat: null });
   });
@@ -65,7 +65,7 @@ describe('createTestEnsemble', () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     const first = await ensemble.waitForLeader();
     const survivor = (first + 1) % 3;
-    const client = await BytesClient.connect(ensemble.connect({ replica: survivor }), { timeoutMs: 30_000 });
+    const client = await BytesClient.connect(ensemble.openConnection({ replica: survivor }), { timeoutMs: 30_000 });
     await client.request(create('/one'));
     ensemble.crash(first);
     const second = await ensemble.waitForLeader();
@@ -73,7 +73,7 @@ describe('createTestEnsemble', () => {
     // The client's connection may have been failed by the leader change: reconnect if so.
     let session = client;
     if (client.closeReason !== null) {
-      session = await BytesClient.connect(ensemble.connect({ replica: survivor }), { sessionId: client.sessionId, password: client.response!.password });
+      session = await BytesClient.connect(ensemble.openConnection({ replica: survivor }), { sessionId: client.sessionId, password: client.response!.password });
     }
     expect((await session.request(create('/two'))).err).toBe(ErrorCode.OK);
     await ensemble.restart(first);
@@ -87,13 +87,13 @@ describe('createTestEnsemble', () => {
     const isolated = (leader + 2) % 3;
     const majority = [0, 1, 2].filter((i) => i !== isolated);
     ensemble.partition([majority]);
-    const client = await BytesClient.connect(ensemble.connect({ replica: leader }));
+    const client = await BytesClient.connect(ensemble.openConnection({ replica: leader }));
     const write = await client.request(create('/majority', 'yes'));
     expect(write.err).toBe(ErrorCode.OK);
     expect(ensemble.status(isolated).lastZxid).toBeLessThan(write.zxid);
     ensemble.heal();
     await until(() => ensemble!.status(isolated).lastZxid >= write.zxid);
-    const reader = await BytesClient.connect(ensemble.connect({ replica: isolated }), { lastZxidSeen: write.zxid });
+    const reader = await BytesClient.connect(ensemble.openConnection({ replica: isolated }), { lastZxidSeen: write.zxid });
     const read = await reader.request(getData('/majority'));
     expect(read.body.type === 'getData' && text(read.body.data)).toBe('yes');
   });
@@ -103,7 +103,7 @@ describe('createTestEnsemble', () => {
     const leader = await ensemble.waitForLeader();
     const frozen = (leader + 1) % 3;
     ensemble.pause(frozen);
-    const client = await BytesClient.connect(ensemble.connect({ replica: leader }));
+    const client = await BytesClient.connect(ensemble.openConnection({ replica: leader }));
     const write = await client.request(create('/while-paused'));
     expect(ensemble.status(frozen).lastZxid).toBeLessThan(write.zxid);
     ensemble.resume(frozen);
@@ -114,9 +114,9 @@ describe('createTestEnsemble', () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     const leader = await ensemble.waitForLeader();
     const tab = (leader + 1) % 3;
-    const owner = await BytesClient.connect(ensemble.connect({ replica: tab, fateShared: true }), { timeoutMs: 60_000 });
+    const owner = await BytesClient.connect(ensemble.openConnection({ replica: tab, fateShared: true }), { timeoutMs: 60_000 });
     await owner.request(create('/tab-lock', '', CreateMode.EPHEMERAL));
-    const watcher = await BytesClient.connect(ensemble.connect({ replica: leader }));
+    const watcher = await BytesClient.connect(ensemble.openConnection({ replica: leader }));
     await watcher.request(exists('/tab-lock', true));
     ensemble.crash(tab);
     await until(() => watcher.events.length > 0);
@@ -126,7 +126,7 @@ describe('createTestEnsemble', () => {
   it('garbage on a client connection closes it with MARSHALLINGERROR', async () => {
     ensemble = await createTestEnsemble({ voters: 1 });
     await ensemble.waitForLeader();
-    const end = ensemble.connect({ replica: 0 });
+    const end = ensemble.openConnection({ replica: 0 });
     const closed = new Promise<string>((resolve) => end.onClose(resolve));
     end.send(new Uint8Array([1, 2, 3, 4]));
     expect(await closed).toMatch(/MARSHALLINGERROR/);
@@ -137,10 +137,10 @@ describe('Replica.leave', () => {
   it("a leaving leader ends its tab's sessions at once and hands over leadership", async () => {
     ensemble = await createTestEnsemble({ voters: 3 });
     const leader = await ensemble.waitForLeader();
-    const owner = await BytesClient.connect(ensemble.connect({ replica: leader, fateShared: true }), { timeoutMs: 60_000 });
+    const owner = await BytesClient.connect(ensemble.openConnection({ replica: leader, fateShared: true }), { timeoutMs: 60_000 });
     await owner.request(create('/leaving', '', CreateMode.EPHEMERAL));
     const other = (leader + 1) % 3;
-    const watcher = await BytesClient.connect(ensemble.connect({ replica: other }));
+    const watcher = await BytesClient.connect(ensemble.openConnection({ replica: other }));
     await watcher.request(exists('/leaving', true));
     await ensemble.replica(leader)!.leave(2_000);
     expect(watcher.events.map((e) => e.type)).toEqual(['NodeDeleted']);
