@@ -69,7 +69,10 @@ export class TreeStore {
   /**
    * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
    * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
-   * hands out views into one compact data column). Returns the node's shared ACL list.
+   * hands out views into one compact data column). Returns the node (its `acl` is the shared list), or
+   * null when `path` was already there: the path is checked by the insert itself (a restore reads 100k
+   * fresh path strings, and a second hash lookup each is a large part of its cost), so the store is
+   * then broken and must be dropped (SnapshotRestorer throws DATAINCONSISTENCY).
    */
   restoreNode(
     path: string,
@@ -82,8 +85,7 @@ export class TreeStore {
     czxid: bigint,
     ctime: number,
     fields: RestoredFields,
-  ): readonly Acl[] {
-    assert(!this.nodes.has(path), `restoreNode: ${path} exists`);
+  ): Znode | null {
     const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
     node.mzxid = fields.mzxid;
     node.pzxid = fields.pzxid;
@@ -91,12 +93,15 @@ export class TreeStore {
     node.version = fields.version;
     node.creates = fields.creates;
     node.aversion = fields.aversion;
+    const size = this.nodes.size;
+    this.nodes.set(path, node);
+    if (this.nodes.size === size) return null;
+    this.index(path, node);
     if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
       parent.children.add(path);
     }
-    this.link(path, node);
-    return node.acl;
+    return node;
   }
 
   /** Removes a childless, non-root node. Returns it. */
@@ -136,6 +141,11 @@ export class TreeStore {
 
   private link(path: string, node: Znode): void {
     this.nodes.set(path, node);
+    this.index(path, node);
+  }
+
+  /** Adds a node just put in the path map to the indexes and the digest. */
+  private index(path: string, node: Znode): void {
     const mode = node.mode;
     if (mode === CreateMode.CONTAINER) {
       this.containers.add(path);
