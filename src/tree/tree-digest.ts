@@ -125,33 +125,18 @@ function stageSafeInteger(at: number, value: number): void {
   staged[at + 1] = Math.floor(value / TWO_POW_32);
 }
 
-// Converting a bigint to words costs more than the rest of a node's hash: zxids below 2^53 go through
-// one Number(); the last conversion is remembered (a txn stamps one zxid on several fields).
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-let cachedBig = 0n;
-let cachedLow = 0;
-let cachedHigh = 0;
-
 /** Stages a 64-bit integer (zxid, session id) as two words at `at`: low half, high half. */
 function stageBigint(at: number, value: bigint): void {
-  if (value === 0n) {
-    staged[at] = 0;
-    staged[at + 1] = 0;
-    return;
+  // One conversion: a bigint converts to a safe integer exactly when it is one (anything larger
+  // rounds to at least 2^53), and a safe integer splits into words without bigint arithmetic.
+  const n = Number(value);
+  if (Number.isSafeInteger(n)) {
+    staged[at] = n;
+    staged[at + 1] = Math.floor(n / TWO_POW_32);
+  } else {
+    staged[at] = Number(BigInt.asIntN(32, value));
+    staged[at + 1] = Number(BigInt.asIntN(32, value >> 32n));
   }
-  if (value !== cachedBig) {
-    cachedBig = value;
-    if (value > 0n && value <= MAX_SAFE) {
-      const n = Number(value);
-      cachedLow = n | 0;
-      cachedHigh = Math.floor(n / TWO_POW_32) | 0;
-    } else {
-      cachedLow = Number(BigInt.asIntN(32, value));
-      cachedHigh = Number(BigInt.asIntN(32, value >> 32n));
-    }
-  }
-  staged[at] = cachedLow;
-  staged[at + 1] = cachedHigh;
 }
 
 /** A 64-bit hash of an ACL list (as two 32-bit halves), for the ACL cache to remember. */
@@ -215,6 +200,16 @@ export class TreeDigest {
     this.updateData(slot, node);
     this.updateMeta(slot, node, aclHigh, aclLow);
     return slot;
+  }
+
+  /** Makes room for `count` more nodes at once (a restore knows how many are coming). */
+  reserve(count: number): void {
+    const needed = (this.nextSlot + count) * SLOT_WORDS;
+    if (needed > this.parts.length) {
+      const grown = new Uint32Array(needed);
+      grown.set(this.parts);
+      this.parts = grown;
+    }
   }
 
   /** Counts a node out (no hashing: its parts are remembered). */

@@ -79,7 +79,7 @@ function noRoot(): KeeperError {
 function problemOf(node: SnapshotNode): string | null {
   const { path } = node;
   if (typeof path !== 'string' || path.charCodeAt(0) !== 0x2f) return 'path must start with /';
-  if (path.length > 1 && path.endsWith('/')) return 'path must not end with /';
+  if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) return 'path must not end with /';
   if (!(node.data instanceof Uint8Array) || node.data.length > MAX_DATA_BYTES) return 'data missing or too large';
   if (!Array.isArray(node.acl)) return 'acl is not a list';
   if (!MODE_FLAGS.has(node.mode)) return `unknown create mode ${String(node.mode)}`;
@@ -96,7 +96,7 @@ function problemOf(node: SnapshotNode): string | null {
  */
 function isChildOf(path: string, parent: string): boolean {
   const slash = parent.length === 1 ? 0 : parent.length;
-  return path.length > slash + 1 && path.charCodeAt(slash) === 0x2f && path.lastIndexOf('/') === slash && path.startsWith(parent);
+  return path.length > slash + 1 && path.charCodeAt(slash) === 0x2f && path.indexOf('/', slash + 1) === -1 && path.startsWith(parent);
 }
 
 /**
@@ -124,6 +124,11 @@ export class SnapshotRestorer {
   /** How many nodes were restored. */
   get nodeCount(): number {
     return this.count;
+  }
+
+  /** Makes room for `nodeCount` nodes up front (the decoder calls this with the snapshot's count). */
+  begin(nodeCount: number): void {
+    this.store.reserve(nodeCount);
   }
 
   add(node: SnapshotNode): void {

@@ -38,6 +38,16 @@ export class TreeStore {
   readonly ttls = new Set<string>();
   readonly acls = new AclCache();
   readonly digest = new TreeDigest();
+  // The last ACL list hashed for the digest and its hash (a list's hash never changes, and nodes
+  // restored or created one after another mostly share one list): saves two cache lookups a node.
+  private hashedAcl: readonly Acl[] | null = null;
+  private hashedAclHigh = 0;
+  private hashedAclLow = 0;
+
+  /** Makes room for `count` more nodes in the digest (a snapshot restore knows its node count). */
+  reserve(count: number): void {
+    this.digest.reserve(count);
+  }
 
   /** Adds a node whose parent exists (or the root) and whose path is free. */
   createNode(
@@ -159,7 +169,8 @@ export class TreeStore {
       }
       owned.add(path);
     }
-    node.digestSlot = this.digest.addNode(path, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
+    this.hashAcl(node.acl);
+    node.digestSlot = this.digest.addNode(path, node, this.hashedAclHigh, this.hashedAclLow);
   }
 
   private unindex(path: string, node: Znode): void {
@@ -178,6 +189,15 @@ export class TreeStore {
   }
 
   private rehashMeta(node: Znode): void {
-    this.digest.updateMeta(node.digestSlot, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
+    this.hashAcl(node.acl);
+    this.digest.updateMeta(node.digestSlot, node, this.hashedAclHigh, this.hashedAclLow);
+  }
+
+  /** Sets hashedAclHigh/Low to the hash of `acl` (a list from the cache). */
+  private hashAcl(acl: readonly Acl[]): void {
+    if (acl === this.hashedAcl) return;
+    this.hashedAclHigh = this.acls.hashHigh(acl);
+    this.hashedAclLow = this.acls.hashLow(acl);
+    this.hashedAcl = acl;
   }
 }

@@ -83,7 +83,14 @@ function isLowSurrogate(unit: number): boolean {
 
 /** Receives decoded nodes one at a time, in snapshot order (see decodeSnapshotInto). */
 export interface SnapshotSink {
+  /** Called once before the first node with the declared node count (already checked against the input's size). */
+  begin?(nodeCount: number): void;
   add(node: SnapshotNode): void;
+}
+
+/** Carries what a sink threw out of the decoder untouched (it is not a decoding error). */
+class SinkFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** The one node object decodeSnapshotInto refills for every node record. */
@@ -135,7 +142,7 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
 
     const dataLength = readUint(decoder, MAX_DATA_FIELD_BYTES, 'snapshot node data length');
     if (dataLength > data.length - dataOffset) nodeFailure(i, start, `data length ${dataLength} runs past the data column`);
-    const nodeData = dataLength === 0 ? EMPTY_DATA : data.subarray(dataOffset, dataOffset + dataLength);
+    const nodeData = dataLength === 0 ? EMPTY_DATA : new Uint8Array(data.buffer, data.byteOffset + dataOffset, dataLength);
     dataOffset += dataLength;
 
     const aclIndex = readUint(decoder, MAX_SNAPSHOT_ACL_LISTS, 'snapshot node ACL index');
@@ -189,7 +196,11 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
     node.creates = creates;
     node.aversion = aversion;
     node.ephemeralOwner = ephemeralOwner;
-    sink.add(node);
+    try {
+      sink.add(node);
+    } catch (error) {
+      throw new SinkFailure(error);
+    }
   }
   if (pathOffset !== paths.length) throw marshallingError('snapshot paths', `${paths.length - pathOffset} code units belong to no node`);
   if (dataOffset !== data.length) throw marshallingError('snapshot data', `${data.length - dataOffset} bytes belong to no node`);
@@ -219,13 +230,14 @@ export interface SnapshotTrailer {
  * anything is read; the checks after the last node (every column and ACL list used up, the sessions,
  * no trailing bytes) run after the sink has seen every node, so a sink builds what it is given and
  * drops it when this throws. Node data are views into one copy of the data column (the input buffer
- * is not retained). Malformed bytes are MARSHALLINGERROR; a KeeperError the sink throws passes as is.
+ * is not retained). Malformed bytes are MARSHALLINGERROR; whatever the sink throws passes as it is.
  */
 export function decodeSnapshotInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
   try {
     return decodeInto(bytes, sink);
   } catch (error) {
-    if (isKeeperError(error)) throw error;
+    if (error instanceof SinkFailure) throw error.error;
+    if (isKeeperError(error, 'MARSHALLINGERROR')) throw error;
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw marshallingError('snapshot', detail);
   }
@@ -252,6 +264,11 @@ function decodeInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
   const data = new Uint8Array(dataBytes);
   data.set(decoder.arr.subarray(decoder.pos, decoder.pos + dataBytes));
   decoder.pos += dataBytes;
+  try {
+    sink.begin?.(nodeCount);
+  } catch (error) {
+    throw new SinkFailure(error);
+  }
   readNodes(decoder, nodeCount, paths, data, acls, sink);
   const sessions = readBytes(decoder, MAX_SNAPSHOT_SESSIONS_BYTES, 'snapshot sessions');
   expectEnd(decoder, 'snapshot');
