@@ -17,9 +17,9 @@ const XX_PRIME_2 = 0x85ebca77;
 const XX_PRIME_3 = 0xc2b2ae3d;
 const TWO_POW_32 = 4294967296;
 
-// The stream state between segments of one hash. Inside a segment the lanes live in locals (module
-// variables and out-of-line calls cost several times the mixing itself), so every segment is one
-// loop: fixed-size fields are first staged as words, then mixed by mixStaged.
+// The stream state between segments of one hash. Inside a segment the lanes live in locals and the
+// words go through one loop: strings and bytes are mixed as they are read, fixed-size fields are
+// first staged as words, then mixed by mixStaged (one call instead of one per field).
 let laneA = 0;
 let laneB = 0;
 let wordCount = 0;

@@ -121,11 +121,6 @@ export class SnapshotRestorer {
 
   constructor(private readonly store: TreeStore) {}
 
-  /** How many nodes were restored. */
-  get nodeCount(): number {
-    return this.count;
-  }
-
   /** Makes room for `nodeCount` nodes up front (the decoder calls this with the snapshot's count). */
   begin(nodeCount: number): void {
     this.store.reserve(nodeCount);

@@ -106,19 +106,32 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** How long a settled heap is given to finish the sweeping a full GC leaves to helper threads. */
+const SETTLE_MS = 150;
+
 /**
- * The full snapshot round trip, tree -> bytes -> tree, a few rounds (each after a full GC, so one
- * round's garbage is not collected in the next one's time): the direct path (DataTree.encodeSnapshot,
- * DataTree.decodeSnapshot) against the 300 ms target, and for comparison the path through SnapshotNode
- * objects (toSnapshot + encodeTreeSnapshot, decodeTreeSnapshot + fromSnapshot).
+ * A full GC, then a pause for the sweeping it hands to helper threads: process.cpuUsage counts every
+ * thread, so without the pause a round would also pay for sweeping the previous round's garbage.
  */
-function snapshotRoundTrip(tree: DataTree): BenchRecord[] {
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
+/**
+ * The full snapshot round trip, tree -> bytes -> tree, a few rounds, each from a settled heap (so one
+ * round's garbage is not collected on the next one's time; the GC a round causes itself counts): the
+ * direct path (DataTree.encodeSnapshot, DataTree.decodeSnapshot) against the 300 ms target, and for
+ * comparison the path through SnapshotNode objects (toSnapshot + encodeTreeSnapshot,
+ * decodeTreeSnapshot + fromSnapshot).
+ */
+async function snapshotRoundTrip(tree: DataTree): Promise<BenchRecord[]> {
   const sessions = new Uint8Array(0);
   const n = tree.nodeCount;
   const direct = { encode: [] as number[], decode: [] as number[], total: [] as number[], wall: [] as number[] };
   let bytes = tree.encodeSnapshot(sessions);
   for (let round = 0; round < SNAPSHOT_ROUNDS; round++) {
-    gc();
+    await settle();
     let copy: DataTree | null = null;
     const encode = timed(() => {
       bytes = tree.encodeSnapshot(sessions);
@@ -134,7 +147,7 @@ function snapshotRoundTrip(tree: DataTree): BenchRecord[] {
   }
   const objects: number[] = [];
   for (let round = 0; round < OBJECT_PATH_ROUNDS; round++) {
-    gc();
+    await settle();
     let copy: DataTree | null = null;
     const trip = timed(() => {
       copy = DataTree.fromSnapshot(decodeTreeSnapshot(encodeTreeSnapshot(tree.toSnapshot(sessions))));
@@ -212,7 +225,7 @@ export async function runTreeBench(): Promise<BenchRecord[]> {
   });
   records.push(...rate('setData apply', WRITE_OPS, applyOnly, 300_000));
 
-  records.push(...snapshotRoundTrip(tree));
+  records.push(...(await snapshotRoundTrip(tree)));
   records.push({ name: `heap used by the ${tree.nodeCount}-node tree (JS heap)`, value: heapMb, unit: 'MB' });
   records.push({ name: '  + array buffer backing stores (node data)', value: bufferMb, unit: 'MB' });
   records.push({ name: '  = total after GC', value: heapMb + bufferMb, unit: 'MB', target: { atMost: 64 } });
