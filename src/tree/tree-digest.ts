@@ -45,9 +45,13 @@ function mixLaneA(lane: number, word: number): number {
   return (Math.imul(lane, 5) + 0xe6546b64) | 0;
 }
 
-/** One word into lane B (xxhash32-style). */
+/**
+ * One word into lane B (xxhash32-style). `lane | 0` changes no value (a lane is always a 32-bit
+ * integer) but tells the compiler so: without it the sum is done in floating point, which triples
+ * the time of every word.
+ */
 function mixLaneB(lane: number, word: number): number {
-  lane = (lane + Math.imul(word ^ 0x2545f491, XX_PRIME_2)) | 0;
+  lane = ((lane | 0) + Math.imul(word ^ 0x2545f491, XX_PRIME_2)) | 0;
   lane = (lane << 13) | (lane >>> 19);
   return Math.imul(lane, XX_PRIME_1);
 }
