@@ -73,6 +73,7 @@ export class DataTree {
     system('/zookeeper/quota', '/zookeeper', OPEN_ACL_UNSAFE);
     // ZooKeeper sets the config node's ACL with setACL(..., -1), which leaves its aversion at -1.
     system('/zookeeper/config', '/zookeeper', READ_ACL_UNSAFE, -1);
+    this.store.finishRestore();
   }
 
   /** Rebuilds exactly the tree a snapshot was taken of (same nodes, stats, indexes and digest). */

@@ -121,11 +121,6 @@ export class SnapshotRestorer {
 
   constructor(private readonly store: TreeStore) {}
 
-  /** Makes room for `nodeCount` nodes up front (the decoder calls this with the snapshot's count). */
-  begin(nodeCount: number): void {
-    this.store.reserve(nodeCount);
-  }
-
   add(node: SnapshotNode): void {
     const index = this.count;
     const path = node.path;
@@ -144,9 +139,10 @@ export class SnapshotRestorer {
     this.count = index + 1;
   }
 
-  /** Checks the snapshot had a root at all (every other problem is found by `add`). */
+  /** Checks the snapshot had a root at all (every other problem is found by `add`), then counts every node into the digest. */
   finish(): void {
     if (this.count === 0) throw noRoot();
+    this.store.finishRestore();
   }
 
   private parentOf(index: number, path: string): Znode {

@@ -43,11 +43,8 @@ export class TreeStore {
   private hashedAcl: readonly Acl[] | null = null;
   private hashedAclHigh = 0;
   private hashedAclLow = 0;
-
-  /** Makes room for `count` more nodes in the digest (a snapshot restore knows its node count). */
-  reserve(count: number): void {
-    this.digest.reserve(count);
-  }
+  /** Nodes restored and not yet in the digest (see finishRestore). */
+  private restoredSinceFinish = 0;
 
   /** Adds a node whose parent exists (or the root) and whose path is free. */
   createNode(
@@ -79,10 +76,12 @@ export class TreeStore {
   /**
    * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
    * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
-   * hands out views into one compact data column). Returns the node (its `acl` is the shared list), or
-   * null when `path` was already there: the path is checked by the insert itself (a restore reads 100k
-   * fresh path strings, and a second hash lookup each is a large part of its cost), so the store is
-   * then broken and must be dropped (SnapshotRestorer throws DATAINCONSISTENCY).
+   * hands out views into one compact data column). The node joins the digest only at finishRestore
+   * (one pass over every restored node hashes faster than a hash between each two restores). Returns
+   * the node (its `acl` is the shared list), or null when `path` was already there: the path is
+   * checked by the insert itself (a restore reads 100k fresh path strings, and a second hash lookup
+   * each is a large part of its cost), so the store is then broken and must be dropped
+   * (SnapshotRestorer throws DATAINCONSISTENCY).
    */
   restoreNode(
     path: string,
@@ -107,11 +106,22 @@ export class TreeStore {
     this.nodes.set(path, node);
     if (this.nodes.size === size) return null;
     this.index(path, node);
+    this.restoredSinceFinish++;
     if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
       parent.children.add(path);
     }
     return node;
+  }
+
+  /** Counts every node restored since the last call into the digest; restoring is done. */
+  finishRestore(): void {
+    if (this.restoredSinceFinish === 0) return;
+    this.digest.reserve(this.restoredSinceFinish);
+    this.nodes.forEach((node, path) => {
+      if (node.digestSlot < 0) this.addToDigest(path, node);
+    });
+    this.restoredSinceFinish = 0;
   }
 
   /** Removes a childless, non-root node. Returns it. */
@@ -152,9 +162,15 @@ export class TreeStore {
   private link(path: string, node: Znode): void {
     this.nodes.set(path, node);
     this.index(path, node);
+    this.addToDigest(path, node);
   }
 
-  /** Adds a node just put in the path map to the indexes and the digest. */
+  private addToDigest(path: string, node: Znode): void {
+    this.hashAcl(node.acl);
+    node.digestSlot = this.digest.addNode(path, node, this.hashedAclHigh, this.hashedAclLow);
+  }
+
+  /** Adds a node just put in the path map to the indexes of ephemerals, containers and TTL nodes. */
   private index(path: string, node: Znode): void {
     const mode = node.mode;
     if (mode === CreateMode.CONTAINER) {
@@ -169,8 +185,6 @@ export class TreeStore {
       }
       owned.add(path);
     }
-    this.hashAcl(node.acl);
-    node.digestSlot = this.digest.addNode(path, node, this.hashedAclHigh, this.hashedAclLow);
   }
 
   private unindex(path: string, node: Znode): void {

@@ -83,8 +83,6 @@ function isLowSurrogate(unit: number): boolean {
 
 /** Receives decoded nodes one at a time, in snapshot order (see decodeSnapshotInto). */
 export interface SnapshotSink {
-  /** Called once before the first node with the declared node count (already checked against the input's size). */
-  begin?(nodeCount: number): void;
   add(node: SnapshotNode): void;
 }
 
@@ -264,11 +262,6 @@ function decodeInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
   const data = new Uint8Array(dataBytes);
   data.set(decoder.arr.subarray(decoder.pos, decoder.pos + dataBytes));
   decoder.pos += dataBytes;
-  try {
-    sink.begin?.(nodeCount);
-  } catch (error) {
-    throw new SinkFailure(error);
-  }
   readNodes(decoder, nodeCount, paths, data, acls, sink);
   const sessions = readBytes(decoder, MAX_SNAPSHOT_SESSIONS_BYTES, 'snapshot sessions');
   expectEnd(decoder, 'snapshot');
