@@ -105,7 +105,7 @@ export class TreeStore {
     const size = this.nodes.size;
     this.nodes.set(path, node);
     if (this.nodes.size === size) return null;
-    this.index(path, node);
+    this.addToIndexes(path, node);
     this.restoredSinceFinish++;
     if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
@@ -161,7 +161,7 @@ export class TreeStore {
 
   private link(path: string, node: Znode): void {
     this.nodes.set(path, node);
-    this.index(path, node);
+    this.addToIndexes(path, node);
     this.addToDigest(path, node);
   }
 
@@ -171,7 +171,7 @@ export class TreeStore {
   }
 
   /** Adds a node just put in the path map to the indexes of ephemerals, containers and TTL nodes. */
-  private index(path: string, node: Znode): void {
+  private addToIndexes(path: string, node: Znode): void {
     const mode = node.mode;
     if (mode === CreateMode.CONTAINER) {
       this.containers.add(path);
