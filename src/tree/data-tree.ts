@@ -8,13 +8,24 @@ import type { ReadResult } from './op-result.js';
 import { validatePath } from './path.js';
 import type { TreeSnapshot } from './snapshot-node.js';
 import type { Stat } from './stat.js';
-import { restoreNodes, snapshotNodes } from './tree-snapshot.js';
+import { SnapshotRestorer, restoreNodes, snapshotNodes, snapshotOrder } from './tree-snapshot.js';
+import { decodeSnapshotInto } from '../wire/snapshot-decoder.js';
+import { encodeSnapshotColumns } from '../wire/snapshot-encoder.js';
 import { TreeStore } from './tree-store.js';
 import type { Txn, TxnHeader } from './txn.js';
 import { applyTxn, type ApplyOutcome } from './txn-apply.js';
 import { EMPTY_DATA, statOf, type NodeView, type Znode } from './znode.js';
 
 export type { ApplyOutcome } from './txn-apply.js';
+
+/** What DataTree.decodeSnapshot gives back: the tree, and the snapshot's session-table section. */
+export interface DecodedSnapshot {
+  readonly tree: DataTree;
+  readonly sessions: Uint8Array;
+}
+
+/** Passed to the constructor by decodeSnapshot only: a tree with no node yet, to be restored into. */
+const UNRESTORED: unique symbol = Symbol('unrestored');
 
 const NO_STAT_CHANGE = { mzxid: 0n, pzxid: 0n, mtime: 0, version: 0, creates: 0, aversion: 0 };
 
@@ -45,7 +56,8 @@ export class DataTree {
   private lastAppliedZxid = 0n;
 
   /** A fresh tree: '/', '/zookeeper', '/zookeeper/quota' and '/zookeeper/config', as ZooKeeper starts. */
-  constructor(snapshot?: TreeSnapshot) {
+  constructor(snapshot?: TreeSnapshot | typeof UNRESTORED) {
+    if (snapshot === UNRESTORED) return;
     if (snapshot !== undefined) {
       restoreNodes(this.store, snapshot.nodes);
       this.lastAppliedZxid = snapshot.lastZxid;
@@ -61,11 +73,27 @@ export class DataTree {
     system('/zookeeper/quota', '/zookeeper', OPEN_ACL_UNSAFE);
     // ZooKeeper sets the config node's ACL with setACL(..., -1), which leaves its aversion at -1.
     system('/zookeeper/config', '/zookeeper', READ_ACL_UNSAFE, -1);
+    this.store.finishRestore();
   }
 
   /** Rebuilds exactly the tree a snapshot was taken of (same nodes, stats, indexes and digest). */
   static fromSnapshot(snapshot: TreeSnapshot): DataTree {
     return new DataTree(snapshot);
+  }
+
+  /**
+   * Rebuilds a tree straight from snapshot bytes (encodeSnapshot's, or encodeTreeSnapshot's: one
+   * format): the decoder hands each node to the tree as it reads it, no SnapshotNode is made.
+   * Malformed bytes are MARSHALLINGERROR, a well-formed snapshot that cannot be a tree is
+   * DATAINCONSISTENCY, as for decodeTreeSnapshot then fromSnapshot.
+   */
+  static decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
+    const tree = new DataTree(UNRESTORED);
+    const restorer = new SnapshotRestorer(tree.store);
+    const { lastZxid, sessions } = decodeSnapshotInto(bytes, restorer);
+    restorer.finish();
+    tree.lastAppliedZxid = lastZxid;
+    return { tree, sessions };
   }
 
   /** The zxid of the last txn applied (or of the snapshot the tree was rebuilt from). */
@@ -222,9 +250,18 @@ export class DataTree {
     return due.sort();
   }
 
-  /** The tree's image with the session table's opaque bytes; see snapshotNodes for the order. */
+  /** The tree's image with the session table's opaque bytes; see snapshotOrder for the order. */
   toSnapshot(sessions: Uint8Array): TreeSnapshot {
     return { lastZxid: this.lastAppliedZxid, nodes: snapshotNodes(this.store), sessions };
+  }
+
+  /**
+   * The tree's image encoded (src/wire, PROTOCOL.md "Tree snapshot"): the same bytes as
+   * encodeTreeSnapshot(toSnapshot(sessions)), written from the tree's own znodes.
+   */
+  encodeSnapshot(sessions: Uint8Array): Uint8Array {
+    const { paths, nodes } = snapshotOrder(this.store);
+    return encodeSnapshotColumns({ lastZxid: this.lastAppliedZxid, paths, nodes, sessions });
   }
 
   private existing(path: string): Znode {

@@ -1,11 +1,40 @@
 import { KeeperError } from '../errors/keeper-error.js';
+import type { Acl } from './acl.js';
 import { CreateMode, TTL_MAX_MS, isEphemeral, isTtl } from './create-mode.js';
 import { parentOf } from './path.js';
 import type { SnapshotNode } from './snapshot-node.js';
 import { MAX_DATA_BYTES } from './stat.js';
 import type { TreeStore } from './tree-store.js';
 import type { Znode } from './znode.js';
-import type { Acl } from './acl.js';
+
+/** The nodes of a store in snapshot order, as two columns: node i is `paths[i]`, `nodes[i]`. */
+export interface SnapshotOrder {
+  readonly paths: string[];
+  readonly nodes: Znode[];
+}
+
+/**
+ * Every node of the store, depth first from '/', siblings in sorted name order: a parent always
+ * comes before its children, and the same tree always gives the same sequence. The znodes are the
+ * store's own (lent, not copied): src/wire encodes them directly.
+ */
+export function snapshotOrder(store: TreeStore): SnapshotOrder {
+  const paths: string[] = [];
+  const nodes: Znode[] = [];
+  const stack: string[] = ['/'];
+  while (stack.length > 0) {
+    const path = stack.pop() as string;
+    const node = store.nodes.get(path) as Znode;
+    paths.push(path);
+    nodes.push(node);
+    if (node.children !== null) {
+      // Children of one parent share its prefix: sorting their paths sorts their names.
+      const children = Array.from(node.children).sort();
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as string);
+    }
+  }
+  return { paths, nodes };
+}
 
 function toSnapshotNode(path: string, node: Znode): SnapshotNode {
   return {
@@ -26,24 +55,10 @@ function toSnapshotNode(path: string, node: Znode): SnapshotNode {
   };
 }
 
-/**
- * Every node of the store, depth first from '/', siblings in sorted name order: a parent always
- * comes before its children, and the same tree always gives the same sequence.
- */
+/** Every node of the store as a SnapshotNode, in snapshotOrder. */
 export function snapshotNodes(store: TreeStore): SnapshotNode[] {
-  const out: SnapshotNode[] = [];
-  const stack: string[] = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop() as string;
-    const node = store.nodes.get(path) as Znode;
-    out.push(toSnapshotNode(path, node));
-    if (node.children !== null) {
-      // Children of one parent share its prefix: sorting their paths sorts their names.
-      const children = Array.from(node.children).sort();
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as string);
-    }
-  }
-  return out;
+  const { paths, nodes } = snapshotOrder(store);
+  return nodes.map((node, i) => toSnapshotNode(paths[i] as string, node));
 }
 
 const MODE_FLAGS = new Set<number>(Object.values(CreateMode));
@@ -56,11 +71,15 @@ function corrupt(index: number, path: string, problem: string): KeeperError {
   return new KeeperError('DATAINCONSISTENCY', `snapshot node #${index} is corrupt: ${problem}`, path);
 }
 
+function noRoot(): KeeperError {
+  return new KeeperError('DATAINCONSISTENCY', 'snapshot must start with the root node /');
+}
+
 /** The problems a snapshot node can have on its own; null when it is well-formed. */
 function problemOf(node: SnapshotNode): string | null {
   const { path } = node;
   if (typeof path !== 'string' || path.charCodeAt(0) !== 0x2f) return 'path must start with /';
-  if (path.length > 1 && path.endsWith('/')) return 'path must not end with /';
+  if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) return 'path must not end with /';
   if (!(node.data instanceof Uint8Array) || node.data.length > MAX_DATA_BYTES) return 'data missing or too large';
   if (!Array.isArray(node.acl)) return 'acl is not a list';
   if (!MODE_FLAGS.has(node.mode)) return `unknown create mode ${String(node.mode)}`;
@@ -72,27 +91,83 @@ function problemOf(node: SnapshotNode): string | null {
 }
 
 /**
+ * Whether `parent` is parentOf(path), without making the parent's path: `path` is `parent` (or '' for
+ * the root), a '/', then a name with no '/'.
+ */
+function isChildOf(path: string, parent: string): boolean {
+  const slash = parent.length === 1 ? 0 : parent.length;
+  return path.length > slash + 1 && path.charCodeAt(slash) === 0x2f && path.indexOf('/', slash + 1) === -1 && path.startsWith(parent);
+}
+
+/**
+ * Rebuilds a store from snapshot nodes fed one at a time, parents first and '/' first (from an
+ * array by restoreNodes, or straight from the decoder by DataTree.decodeSnapshot). A node is read
+ * only during `add` (a decoder may refill the same object). A snapshot that cannot be a tree (no
+ * root first, an orphan, a duplicate, an impossible field) is KeeperError DATAINCONSISTENCY; the
+ * half-built store is then to be dropped.
+ */
+export class SnapshotRestorer {
+  private count = 0;
+  /** Each ACL list given -> the ACL cache's shared copy (a snapshot repeats a few lists many times). */
+  private readonly sharedAcls = new Map<readonly Acl[], readonly Acl[]>();
+  private lastAcl: readonly Acl[] | null = null;
+  private lastSharedAcl: readonly Acl[] = [];
+  // Siblings come in runs, and a node's first child often right after it: the last parent found
+  // and the last node restored are tried before parentOf and a lookup.
+  private parentPath = '';
+  private parent: Znode | null = null;
+  private lastPath = '';
+  private last: Znode | null = null;
+
+  constructor(private readonly store: TreeStore) {}
+
+  add(node: SnapshotNode): void {
+    const index = this.count;
+    const path = node.path;
+    if (index === 0 && path !== '/') throw noRoot();
+    const problem = problemOf(node);
+    if (problem !== null) throw corrupt(index, String(path), problem);
+    const parent = index === 0 ? null : this.parentOf(index, path);
+    const acl = node.acl === this.lastAcl ? this.lastSharedAcl : (this.sharedAcls.get(node.acl) ?? node.acl);
+    const restored = this.store.restoreNode(path, parent, node.data, acl, node.mode, node.ttlMs, node.ephemeralOwner, node.czxid, node.ctime, node);
+    if (restored === null) throw corrupt(index, path, 'duplicate path');
+    if (acl === node.acl) this.sharedAcls.set(node.acl, restored.acl);
+    this.lastAcl = node.acl;
+    this.lastSharedAcl = restored.acl;
+    this.lastPath = path;
+    this.last = restored;
+    this.count = index + 1;
+  }
+
+  /** Checks the snapshot had a root at all (every other problem is found by `add`), then counts every node into the digest. */
+  finish(): void {
+    if (this.count === 0) throw noRoot();
+    this.store.finishRestore();
+  }
+
+  private parentOf(index: number, path: string): Znode {
+    if (this.parent !== null && isChildOf(path, this.parentPath)) return this.parent;
+    if (this.last !== null && isChildOf(path, this.lastPath)) {
+      this.parentPath = this.lastPath;
+      this.parent = this.last;
+      return this.last;
+    }
+    const parentPath = parentOf(path);
+    const parent = this.store.nodes.get(parentPath);
+    if (parent === undefined) throw corrupt(index, path, 'its parent is not before it');
+    this.parentPath = parentPath;
+    this.parent = parent;
+    return parent;
+  }
+}
+
+/**
  * Rebuilds a store from snapshot nodes (parents first, '/' first). A snapshot that cannot be a tree
  * (no root first, an orphan, a duplicate, an impossible field) is KeeperError DATAINCONSISTENCY.
  */
 export function restoreNodes(store: TreeStore, nodes: readonly SnapshotNode[]): void {
-  if (nodes.length === 0 || nodes[0]?.path !== '/') {
-    throw new KeeperError('DATAINCONSISTENCY', 'snapshot must start with the root node /');
-  }
-  // A snapshot repeats a few ACL lists many times: look each list up in the cache once.
-  const sharedAcls = new Map<readonly Acl[], readonly Acl[]>();
-  for (let index = 0; index < nodes.length; index++) {
-    const node = nodes[index] as SnapshotNode;
-    const problem = problemOf(node);
-    if (problem !== null) throw corrupt(index, String(node.path), problem);
-    if (store.nodes.has(node.path)) throw corrupt(index, node.path, 'duplicate path');
-    let parent: Znode | null = null;
-    if (index > 0) {
-      parent = store.nodes.get(parentOf(node.path)) ?? null;
-      if (parent === null) throw corrupt(index, node.path, 'its parent is not before it');
-    }
-    const acl = sharedAcls.get(node.acl) ?? node.acl;
-    const shared = store.restoreNode(node.path, parent, node.data, acl, node.mode, node.ttlMs, node.ephemeralOwner, node.czxid, node.ctime, node);
-    if (acl === node.acl) sharedAcls.set(node.acl, shared);
-  }
+  if (nodes.length === 0 || nodes[0]?.path !== '/') throw noRoot();
+  const restorer = new SnapshotRestorer(store);
+  for (const node of nodes) restorer.add(node);
+  restorer.finish();
 }

@@ -38,6 +38,13 @@ export class TreeStore {
   readonly ttls = new Set<string>();
   readonly acls = new AclCache();
   readonly digest = new TreeDigest();
+  // The last ACL list hashed for the digest and its hash (a list's hash never changes, and nodes
+  // restored or created one after another mostly share one list): saves two cache lookups a node.
+  private hashedAcl: readonly Acl[] | null = null;
+  private hashedAclHigh = 0;
+  private hashedAclLow = 0;
+  /** Nodes restored and not yet in the digest (see finishRestore). */
+  private restoredSinceFinish = 0;
 
   /** Adds a node whose parent exists (or the root) and whose path is free. */
   createNode(
@@ -69,7 +76,12 @@ export class TreeStore {
   /**
    * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
    * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
-   * hands out views into one compact data column). Returns the node's shared ACL list.
+   * hands out views into one compact data column). The node joins the digest only at finishRestore
+   * (one pass over every restored node hashes faster than a hash between each two restores). Returns
+   * the node (its `acl` is the shared list), or null when `path` was already there: the path is
+   * checked by the insert itself (a restore reads 100k fresh path strings, and a second hash lookup
+   * each is a large part of its cost), so the store is then broken and must be dropped
+   * (SnapshotRestorer throws DATAINCONSISTENCY).
    */
   restoreNode(
     path: string,
@@ -82,8 +94,7 @@ export class TreeStore {
     czxid: bigint,
     ctime: number,
     fields: RestoredFields,
-  ): readonly Acl[] {
-    assert(!this.nodes.has(path), `restoreNode: ${path} exists`);
+  ): Znode | null {
     const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
     node.mzxid = fields.mzxid;
     node.pzxid = fields.pzxid;
@@ -91,12 +102,26 @@ export class TreeStore {
     node.version = fields.version;
     node.creates = fields.creates;
     node.aversion = fields.aversion;
+    const size = this.nodes.size;
+    this.nodes.set(path, node);
+    if (this.nodes.size === size) return null;
+    this.addToIndexes(path, node);
+    this.restoredSinceFinish++;
     if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
       parent.children.add(path);
     }
-    this.link(path, node);
-    return node.acl;
+    return node;
+  }
+
+  /** Counts every node restored since the last call into the digest; restoring is done. */
+  finishRestore(): void {
+    if (this.restoredSinceFinish === 0) return;
+    this.digest.reserve(this.restoredSinceFinish);
+    this.nodes.forEach((node, path) => {
+      if (node.digestSlot < 0) this.addToDigest(path, node);
+    });
+    this.restoredSinceFinish = 0;
   }
 
   /** Removes a childless, non-root node. Returns it. */
@@ -136,6 +161,17 @@ export class TreeStore {
 
   private link(path: string, node: Znode): void {
     this.nodes.set(path, node);
+    this.addToIndexes(path, node);
+    this.addToDigest(path, node);
+  }
+
+  private addToDigest(path: string, node: Znode): void {
+    this.hashAcl(node.acl);
+    node.digestSlot = this.digest.addNode(path, node, this.hashedAclHigh, this.hashedAclLow);
+  }
+
+  /** Adds a node just put in the path map to the indexes of ephemerals, containers and TTL nodes. */
+  private addToIndexes(path: string, node: Znode): void {
     const mode = node.mode;
     if (mode === CreateMode.CONTAINER) {
       this.containers.add(path);
@@ -149,7 +185,6 @@ export class TreeStore {
       }
       owned.add(path);
     }
-    node.digestSlot = this.digest.addNode(path, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
   }
 
   private unindex(path: string, node: Znode): void {
@@ -168,6 +203,15 @@ export class TreeStore {
   }
 
   private rehashMeta(node: Znode): void {
-    this.digest.updateMeta(node.digestSlot, node, this.acls.hashHigh(node.acl), this.acls.hashLow(node.acl));
+    this.hashAcl(node.acl);
+    this.digest.updateMeta(node.digestSlot, node, this.hashedAclHigh, this.hashedAclLow);
+  }
+
+  /** Sets hashedAclHigh/Low to the hash of `acl` (a list from the cache). */
+  private hashAcl(acl: readonly Acl[]): void {
+    if (acl === this.hashedAcl) return;
+    this.hashedAclHigh = this.acls.hashHigh(acl);
+    this.hashedAclLow = this.acls.hashLow(acl);
+    this.hashedAcl = acl;
   }
 }

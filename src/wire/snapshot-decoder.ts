@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding';
 import type { Acl } from '../tree/acl.js';
 import type { CreateModeFlag } from '../tree/create-mode.js';
 import type { SnapshotNode, TreeSnapshot } from '../tree/snapshot-node.js';
+import { isKeeperError } from '../errors/keeper-error.js';
 import { crc32 } from './crc32.js';
 import { FrameKind, readFrameHeader } from './frame.js';
 import {
@@ -39,7 +40,7 @@ import {
   FLAG_PZXID_IS_CZXID,
   MIN_NODE_RECORD_BYTES,
 } from './snapshot-format.js';
-import { asMarshalling, marshallingError } from './wire-error.js';
+import { marshallingError } from './wire-error.js';
 
 const LAST_CREATE_MODE = 6;
 const EMPTY_DATA = new Uint8Array(0);
@@ -80,19 +81,48 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
+/** Receives decoded nodes one at a time, in snapshot order (see decodeSnapshotInto). */
+export interface SnapshotSink {
+  add(node: SnapshotNode): void;
+}
+
+/** Carries what a sink threw out of the decoder untouched (it is not a decoding error). */
+class SinkFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** The one node object decodeSnapshotInto refills for every node record. */
+class DecodedNode implements SnapshotNode {
+  path = '';
+  data: Uint8Array = EMPTY_DATA;
+  acl: readonly Acl[] = [];
+  mode: CreateModeFlag = 0;
+  ttlMs = 0;
+  czxid = 0n;
+  mzxid = 0n;
+  pzxid = 0n;
+  ctime = 0;
+  mtime = 0;
+  version = 0;
+  creates = 0;
+  aversion = 0;
+  ephemeralOwner = 0n;
+}
+
 /**
- * Reads the node records. Every field is checked as the encoder would have written it: flags name a
- * known mode and their "same as" bits are exact (a field present only when it differs), the path
- * and data lengths stay inside their columns, ACL indexes appear in order of first use.
+ * Reads the node records into `sink`. Every field is checked as the encoder would have written it:
+ * flags name a known mode and their "same as" bits are exact (a field present only when it differs),
+ * the path and data lengths stay inside their columns, ACL indexes appear in order of first use.
  */
-function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Array, acls: Acl[][]): SnapshotNode[] {
-  const view = new DataView(decoder.arr.buffer, decoder.arr.byteOffset, decoder.arr.length);
-  const nodes: SnapshotNode[] = new Array<SnapshotNode>(count);
+function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Array, acls: Acl[][], sink: SnapshotSink): void {
+  const arr = decoder.arr;
+  const view = new DataView(arr.buffer, arr.byteOffset, arr.length);
+  const node = new DecodedNode();
   let pathOffset = 0;
   let dataOffset = 0;
   let nextNewAcl = 0;
   const int64 = (what: string): bigint => {
-    if (decoder.arr.length - decoder.pos < 8) throw marshallingError(what, 'truncated input', decoder.pos);
+    if (arr.length - decoder.pos < 8) throw marshallingError(what, 'truncated input', decoder.pos);
     const value = view.getBigInt64(decoder.pos);
     decoder.pos += 8;
     return value;
@@ -110,7 +140,7 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
 
     const dataLength = readUint(decoder, MAX_DATA_FIELD_BYTES, 'snapshot node data length');
     if (dataLength > data.length - dataOffset) nodeFailure(i, start, `data length ${dataLength} runs past the data column`);
-    const nodeData = dataLength === 0 ? EMPTY_DATA : data.subarray(dataOffset, dataOffset + dataLength);
+    const nodeData = dataLength === 0 ? EMPTY_DATA : new Uint8Array(data.buffer, data.byteOffset + dataOffset, dataLength);
     dataOffset += dataLength;
 
     const aclIndex = readUint(decoder, MAX_SNAPSHOT_ACL_LISTS, 'snapshot node ACL index');
@@ -150,27 +180,29 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
       ttlMs = readInt(decoder, MIN_SAFE, MAX_SAFE, 'snapshot node ttlMs');
       if (ttlMs === 0) nodeFailure(i, start, 'ttlMs 0 written');
     }
-    nodes[i] = {
-      path,
-      data: nodeData,
-      acl: acls[aclIndex]!,
-      mode: mode as CreateModeFlag,
-      ttlMs,
-      czxid,
-      mzxid,
-      pzxid,
-      ctime,
-      mtime,
-      version,
-      creates,
-      aversion,
-      ephemeralOwner,
-    };
+    node.path = path;
+    node.data = nodeData;
+    node.acl = acls[aclIndex]!;
+    node.mode = mode as CreateModeFlag;
+    node.ttlMs = ttlMs;
+    node.czxid = czxid;
+    node.mzxid = mzxid;
+    node.pzxid = pzxid;
+    node.ctime = ctime;
+    node.mtime = mtime;
+    node.version = version;
+    node.creates = creates;
+    node.aversion = aversion;
+    node.ephemeralOwner = ephemeralOwner;
+    try {
+      sink.add(node);
+    } catch (error) {
+      throw new SinkFailure(error);
+    }
   }
   if (pathOffset !== paths.length) throw marshallingError('snapshot paths', `${paths.length - pathOffset} code units belong to no node`);
   if (dataOffset !== data.length) throw marshallingError('snapshot data', `${data.length - dataOffset} bytes belong to no node`);
   if (nextNewAcl !== acls.length) throw marshallingError('snapshot ACL table', `${acls.length - nextNewAcl} lists are used by no node`);
-  return nodes;
 }
 
 function verifyChecksum(bytes: Uint8Array): void {
@@ -182,36 +214,87 @@ function verifyChecksum(bytes: Uint8Array): void {
   }
 }
 
+/** What a snapshot holds besides its nodes. */
+export interface SnapshotTrailer {
+  readonly lastZxid: bigint;
+  readonly nodeCount: number;
+  readonly sessions: Uint8Array;
+}
+
 /**
- * Decodes a tree snapshot written by encodeTreeSnapshot. The checksum is verified before anything
- * else; nodes come back in the order they were written. Node data are views into one copy of the
- * data column (the input buffer is not retained).
+ * Decodes a tree snapshot written by encodeTreeSnapshot (or encodeSnapshotColumns), handing each node
+ * to `sink` as soon as it is read, in the order written: no SnapshotNode is kept. The sink sees one
+ * object refilled for every node, so it must copy what it keeps. The checksum is verified before
+ * anything is read; the checks after the last node (every column and ACL list used up, the sessions,
+ * no trailing bytes) run after the sink has seen every node, so a sink builds what it is given and
+ * drops it when this throws. Node data are views into one copy of the data column (the input buffer
+ * is not retained). Malformed bytes are MARSHALLINGERROR; whatever the sink throws passes as it is.
+ */
+export function decodeSnapshotInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
+  try {
+    return decodeInto(bytes, sink);
+  } catch (error) {
+    if (error instanceof SinkFailure) throw error.error;
+    if (isKeeperError(error, 'MARSHALLINGERROR')) throw error;
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw marshallingError('snapshot', detail);
+  }
+}
+
+function decodeInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
+  if (!(bytes instanceof Uint8Array)) throw marshallingError('snapshot', 'input is not a Uint8Array');
+  if (bytes.length > MAX_SNAPSHOT_BYTES) throw marshallingError('snapshot', `${bytes.length} bytes exceed the limit of ${MAX_SNAPSHOT_BYTES}`);
+  const header = decoding.createDecoder(bytes);
+  const { kind } = readFrameHeader(header);
+  if (kind !== FrameKind.treeSnapshot) throw marshallingError('snapshot', `frame kind ${kind} is not a tree snapshot (${FrameKind.treeSnapshot})`, 1);
+  if (bytes.length < header.pos + CHECKSUM_BYTES) throw marshallingError('snapshot', 'truncated input', bytes.length);
+  verifyChecksum(bytes);
+
+  const decoder = decoding.createDecoder(bytes.subarray(0, bytes.length - CHECKSUM_BYTES));
+  decoder.pos = header.pos;
+  const lastZxid = readInt64(decoder, 'snapshot lastZxid');
+  const nodeCount = readCount(decoder, MAX_SNAPSHOT_NODES, MIN_NODE_RECORD_BYTES, 'snapshot node count');
+  const acls = readAclTable(decoder);
+  const pathBytes = readLength(decoder, MAX_SNAPSHOT_PATH_BYTES, 'snapshot paths');
+  const paths = decodeUtf8(decoder.arr.subarray(decoder.pos, decoder.pos + pathBytes), 'snapshot paths', decoder.pos);
+  decoder.pos += pathBytes;
+  const dataBytes = readLength(decoder, MAX_SNAPSHOT_BYTES, 'snapshot data');
+  const data = new Uint8Array(dataBytes);
+  data.set(decoder.arr.subarray(decoder.pos, decoder.pos + dataBytes));
+  decoder.pos += dataBytes;
+  readNodes(decoder, nodeCount, paths, data, acls, sink);
+  const sessions = readBytes(decoder, MAX_SNAPSHOT_SESSIONS_BYTES, 'snapshot sessions');
+  expectEnd(decoder, 'snapshot');
+  return { lastZxid, nodeCount, sessions };
+}
+
+/**
+ * Decodes a tree snapshot written by encodeTreeSnapshot into SnapshotNode objects, in the order
+ * written. The checksum is verified before anything else. Node data are views into one copy of the
+ * data column (the input buffer is not retained). Anything malformed is MARSHALLINGERROR.
  */
 export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
-  return asMarshalling('snapshot', () => {
-    if (!(bytes instanceof Uint8Array)) throw marshallingError('snapshot', 'input is not a Uint8Array');
-    if (bytes.length > MAX_SNAPSHOT_BYTES) throw marshallingError('snapshot', `${bytes.length} bytes exceed the limit of ${MAX_SNAPSHOT_BYTES}`);
-    const header = decoding.createDecoder(bytes);
-    const { kind } = readFrameHeader(header);
-    if (kind !== FrameKind.treeSnapshot) throw marshallingError('snapshot', `frame kind ${kind} is not a tree snapshot (${FrameKind.treeSnapshot})`, 1);
-    if (bytes.length < header.pos + CHECKSUM_BYTES) throw marshallingError('snapshot', 'truncated input', bytes.length);
-    verifyChecksum(bytes);
-
-    const decoder = decoding.createDecoder(bytes.subarray(0, bytes.length - CHECKSUM_BYTES));
-    decoder.pos = header.pos;
-    const lastZxid = readInt64(decoder, 'snapshot lastZxid');
-    const count = readCount(decoder, MAX_SNAPSHOT_NODES, MIN_NODE_RECORD_BYTES, 'snapshot node count');
-    const acls = readAclTable(decoder);
-    const pathBytes = readLength(decoder, MAX_SNAPSHOT_PATH_BYTES, 'snapshot paths');
-    const paths = decodeUtf8(decoder.arr.subarray(decoder.pos, decoder.pos + pathBytes), 'snapshot paths', decoder.pos);
-    decoder.pos += pathBytes;
-    const dataBytes = readLength(decoder, MAX_SNAPSHOT_BYTES, 'snapshot data');
-    const data = new Uint8Array(dataBytes);
-    data.set(decoder.arr.subarray(decoder.pos, decoder.pos + dataBytes));
-    decoder.pos += dataBytes;
-    const nodes = readNodes(decoder, count, paths, data, acls);
-    const sessions = readBytes(decoder, MAX_SNAPSHOT_SESSIONS_BYTES, 'snapshot sessions');
-    expectEnd(decoder, 'snapshot');
-    return { lastZxid, nodes, sessions };
-  });
+  const nodes: SnapshotNode[] = [];
+  const collect: SnapshotSink = {
+    add(node) {
+      nodes.push({
+        path: node.path,
+        data: node.data,
+        acl: node.acl,
+        mode: node.mode,
+        ttlMs: node.ttlMs,
+        czxid: node.czxid,
+        mzxid: node.mzxid,
+        pzxid: node.pzxid,
+        ctime: node.ctime,
+        mtime: node.mtime,
+        version: node.version,
+        creates: node.creates,
+        aversion: node.aversion,
+        ephemeralOwner: node.ephemeralOwner,
+      });
+    },
+  };
+  const { lastZxid, sessions } = decodeSnapshotInto(bytes, collect);
+  return { lastZxid, nodes, sessions };
 }

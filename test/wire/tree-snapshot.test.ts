@@ -6,8 +6,9 @@ import type { SnapshotNode, TreeSnapshot } from '../../src/tree/snapshot-node.js
 import { crc32 } from '../../src/wire/crc32.js';
 import { MAX_PATH_BYTES } from '../../src/wire/limits.js';
 import { writeAclList } from '../../src/wire/record-codec.js';
-import { decodeTreeSnapshot } from '../../src/wire/snapshot-decoder.js';
-import { encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
+import { KeeperError } from '../../src/errors/keeper-error.js';
+import { decodeSnapshotInto, decodeTreeSnapshot, type SnapshotSink } from '../../src/wire/snapshot-decoder.js';
+import { encodeSnapshotColumns, encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
 import { treeSnapshot } from './arbitraries.js';
 import { expectMarshalling } from './expect-marshalling.js';
 
@@ -196,3 +197,87 @@ describe('tree snapshot codec', () => {
     expectMarshalling(() => decodeTreeSnapshot('snapshot' as unknown as Uint8Array), /not a Uint8Array/);
   });
 });
+
+describe('tree snapshot codec, the column and streaming forms (the DataTree direct path)', () => {
+  const columnsOf = (snapshot: TreeSnapshot) => ({
+    lastZxid: snapshot.lastZxid,
+    paths: snapshot.nodes.map((n) => n.path),
+    nodes: snapshot.nodes,
+    sessions: snapshot.sessions,
+  });
+
+  /** A sink that keeps a copy of every node it is given (the decoder refills one object). */
+  const collector = () => {
+    const calls: string[] = [];
+    const nodes: SnapshotNode[] = [];
+    const sink: SnapshotSink = {
+      add(n) {
+        calls.push(`add ${n.path}`);
+        nodes.push({ ...n });
+      },
+    };
+    return { sink, calls, nodes };
+  };
+
+  it('encodeSnapshotColumns writes exactly the bytes encodeTreeSnapshot writes', () => {
+    fc.assert(
+      fc.property(treeSnapshot, (snapshot) => {
+        expect(encodeSnapshotColumns(columnsOf(snapshot))).toEqual(encodeTreeSnapshot(snapshot));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('encodeSnapshotColumns refuses columns of different lengths, and names a bad node by its path', () => {
+    expectMarshalling(() => encodeSnapshotColumns({ ...columnsOf(sample), paths: ['/'] }), /1 paths for 4 nodes/);
+    const nodes = sample.nodes.map((n) => (n.path === '/b' ? { ...n, version: 2 ** 31 } : n));
+    expectMarshalling(() => encodeSnapshotColumns({ ...columnsOf(sample), nodes }), /node 2 \(\/b\)\.version/);
+  });
+
+  it('decodeSnapshotInto hands the sink every node in order, as decodeTreeSnapshot reads them', () => {
+    fc.assert(
+      fc.property(treeSnapshot, (snapshot) => {
+        const bytes = encodeTreeSnapshot(snapshot);
+        const { sink, calls, nodes } = collector();
+        const trailer = decodeSnapshotInto(bytes, sink);
+        expect(calls).toEqual(snapshot.nodes.map((n) => `add ${n.path}`));
+        expect(nodes).toEqual(decodeTreeSnapshot(bytes).nodes);
+        expect(trailer).toEqual({ lastZxid: snapshot.lastZxid, nodeCount: snapshot.nodes.length, sessions: snapshot.sessions });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('what the sink throws passes out as it is; malformed bytes are still MARSHALLINGERROR', () => {
+    const bytes = encodeTreeSnapshot(sample);
+    const refusal = new KeeperError('DATAINCONSISTENCY', 'not a tree');
+    const bug = new TypeError('sink bug');
+    for (const thrown of [refusal, bug]) {
+      let caught: unknown = null;
+      try {
+        decodeSnapshotInto(bytes, {
+          add(n) {
+            if (n.path === '/b') throw thrown;
+          },
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBe(thrown);
+    }
+    expectMarshalling(() => decodeSnapshotInto(bytes.subarray(0, 20), collector().sink), /snapshot/);
+  });
+
+  it('a decoded node is a view into one copy of the data column, not into the input', () => {
+    const bytes = encodeTreeSnapshot(sample);
+    const { sink, nodes } = collector();
+    decodeSnapshotInto(bytes, sink);
+    const withData = nodes.filter((n) => n.data.length > 0);
+    expect(withData.length).toBeGreaterThan(1);
+    for (const n of withData) {
+      expect(n.data.buffer).not.toBe(bytes.buffer);
+      expect(n.data.buffer).toBe(withData[0]!.data.buffer);
+    }
+  });
+});
+
