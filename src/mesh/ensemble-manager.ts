@@ -15,6 +15,9 @@ export type EnsembleStatus = Pick<ReplicaStatus, 'id' | 'role' | 'term' | 'leade
 /** The most replicas the manager remembers (configuration members are always kept). */
 export const MAX_REMEMBERED_REPLICAS = 1024;
 
+/** The match index given to a peer that is not replicating: never within any catch-up lag. */
+const NOT_REPLICATING = Number.MIN_SAFE_INTEGER;
+
 interface Seen {
   deviceId: string;
   lastSeenMs: number;
@@ -56,7 +59,11 @@ export class EnsembleManager {
     for (const id of members) if (!this.seen.has(id)) this.seen.set(id, { deviceId: deviceOfReplica(id), lastSeenMs: nowMs });
     this.forgetExcess(members);
 
-    const matchOf = new Map(status.peers.map((peer) => [peer.id, peer.matchIndex]));
+    // A peer counts as caught up only while it replicates and answers: a learner that holds
+    // nothing yet (its tab still starting) must never be promoted on a small log's small lag.
+    const matchOf = new Map(
+      status.peers.map((peer) => [peer.id, peer.state === 'replicate' && peer.recentActive && peer.matchIndex > 0 ? peer.matchIndex : NOT_REPLICATING]),
+    );
     const infos = new Map<ReplicaId, MemberInfo>();
     for (const [id, entry] of this.seen) {
       const isPresent = id === status.id || present.has(id);
@@ -65,21 +72,38 @@ export class EnsembleManager {
         deviceId: entry.deviceId,
         present: isPresent,
         lastSeenMs: entry.lastSeenMs,
-        matchIndex: id === status.id ? status.lastIndex : (matchOf.get(id) ?? 0),
+        matchIndex: id === status.id ? status.lastIndex : (matchOf.get(id) ?? NOT_REPLICATING),
       });
     }
-    return nextMembershipChange(
-      {
-        nowMs,
-        leaderId: status.id,
-        leaderLastIndex: status.lastIndex,
-        confState: { voters: status.voters, learners: status.learners },
-        members: infos,
-        // Raft refuses a second change while one is uncommitted; the manager just asks again later.
-        changePending: false,
-      },
-      this.policy,
-    );
+    const state = {
+      nowMs,
+      leaderId: status.id,
+      leaderLastIndex: status.lastIndex,
+      confState: { voters: status.voters, learners: status.learners },
+      members: infos,
+      // Raft refuses a second change while one is uncommitted; the manager just asks again later.
+      changePending: false,
+    };
+    return nextMembershipChange(state, this.policy) ?? this.rebalance(state.leaderLastIndex, status, infos);
+  }
+
+  /**
+   * Spreads voters over devices (the policy only prefers voterless devices when it promotes):
+   * when the voters are at the target but a device hosts two of them while a caught-up, present
+   * learner sits on a device with none, promote that learner; the policy then removes a surplus
+   * voter, preferring one on a device that hosts two. So losing one browser takes fewer voters.
+   */
+  private rebalance(leaderLastIndex: number, status: EnsembleStatus, infos: ReadonlyMap<ReplicaId, MemberInfo>): ConfChange | null {
+    if (status.voters.length !== this.policy.targetVoters) return null;
+    const deviceOf = (id: ReplicaId) => infos.get(id)?.deviceId ?? deviceOfReplica(id);
+    const voterDevices = status.voters.map(deviceOf);
+    if (new Set(voterDevices).size === voterDevices.length) return null;
+    const candidate = status.learners
+      .map((id) => infos.get(id))
+      .filter((member): member is MemberInfo => member !== undefined && member.present && !voterDevices.includes(member.deviceId))
+      .filter((member) => leaderLastIndex - member.matchIndex <= this.policy.catchUpLagEntries)
+      .sort((a, b) => b.matchIndex - a.matchIndex || (a.replicaId < b.replicaId ? -1 : 1))[0];
+    return candidate === undefined ? null : { type: 'promote-learner', replicaId: candidate.replicaId };
   }
 
   private note(id: ReplicaId, deviceId: string, nowMs: number): void {
