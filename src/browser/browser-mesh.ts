@@ -132,6 +132,7 @@ export class BrowserMesh {
       } else if (event.ensembleId !== this.ensembleId) {
         options.log?.(`the room now names ensemble ${event.ensembleId}; this device's replicas belong to ${this.ensembleId} and link to its members only`);
       }
+      options.log?.(`joined the room (founder: ${event.founder}, rejoin: ${event.rejoin}, ${event.peers.length} peers)`);
       if (!this.foundingSent) {
         this.foundingSent = true;
         host.post({ type: 'mk:founding', founder: foundsEnsemble(this.proposedFresh, event) && event.ensembleId === this.ensembleId });
@@ -175,7 +176,6 @@ export class BrowserMesh {
       throw new KeeperError('SYSTEMERROR', first.type === 'mk:error' ? first.message : 'the replica worker did not start');
     }
     const mesh = new BrowserMesh(options, identity, host);
-    mesh.broadcastInstance = first.broadcastInstance;
     mesh.signaling.start();
     return mesh;
   }
@@ -233,6 +233,10 @@ export class BrowserMesh {
     switch (message.type) {
       case 'mk:wanted':
         this.webrtc.setWanted(message.webrtc);
+        return;
+      case 'mk:opened':
+        this.broadcastInstance = message.broadcastInstance;
+        this.options.log?.('the replica runs');
         return;
       case 'mk:link-closed':
         this.webrtc.linkClosed(message.peer, message.id);

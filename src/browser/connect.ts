@@ -14,6 +14,8 @@ export interface ConnectOptions extends MeshOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+/** The pause between connection attempts to the tab's replica (the client's default is 1 s). */
+export const DEFAULT_RECONNECT_DELAY_MS = 250;
 
 interface Registered {
   readonly signaling: string;
@@ -61,6 +63,8 @@ export function meshOf(room: string): Promise<BrowserMesh> | undefined {
 export async function connect(options: ConnectOptions): Promise<MeshKeeperClient> {
   const mesh = await joinMesh(options);
   const client = new MeshKeeperClient({
+    // The endpoint is this tab's own worker: trying it again soon costs nothing.
+    reconnectDelayMs: DEFAULT_RECONNECT_DELAY_MS,
     ...options.client,
     endpoints: [mesh.endpoint],
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),

@@ -49,7 +49,7 @@ export interface MeshNodeConfig {
   readonly now?: () => number;
 }
 
-export const DEFAULT_MESH_TICK_MS = 200;
+export const DEFAULT_MESH_TICK_MS = 100;
 export const DEFAULT_PRESENCE_REFRESH_MS = 5_000;
 export const DEFAULT_UNWANT_GRACE_MS = 5_000;
 /** Client connections that may wait for the replica to open. */
@@ -96,7 +96,7 @@ export class MeshNode {
   readonly startedEmpty: boolean;
   private readonly config: MeshNodeConfig;
   private readonly now: () => number;
-  private readonly broadcast: BroadcastTransport | null;
+  private broadcast: BroadcastTransport | null = null;
   private readonly presence: PresenceExchange;
   private readonly ensemble: EnsembleManager;
   private readonly wanted: StickySet;
@@ -129,13 +129,6 @@ export class MeshNode {
       appliedZxid: '0',
       leaderId: null,
     });
-    this.broadcast = config.broadcast === false ? null : createBroadcastTransport({ room: config.room, self: config.replicaId, ...config.broadcast });
-    if (this.broadcast !== null) {
-      this.unsubscribe.push(
-        this.broadcast.onLink((link) => this.hub.add(link)),
-        this.broadcast.onPresence(() => this.queuePlan()),
-      );
-    }
     this.unsubscribe.push(
       this.hub.onLinkUp(() => this.queuePlan()),
       this.hub.onLinkDown(() => this.queuePlan()),
@@ -153,7 +146,10 @@ export class MeshNode {
     return node;
   }
 
-  /** The BroadcastChannel transport's instance (the window's pagehide announces its departure). */
+  /**
+   * The BroadcastChannel transport's instance (the window's pagehide announces its departure);
+   * null until the replica starts, or without BroadcastChannel.
+   */
   get broadcastInstance(): string | null {
     return this.broadcast?.instance ?? null;
   }
@@ -285,7 +281,22 @@ export class MeshNode {
     this.hub.close(reason);
   }
 
+  /**
+   * Joins this profile's tabs over BroadcastChannel. Only once the replica may run: an empty one
+   * waits for the signaling server (which checks the room secret) before any peer sees it.
+   */
+  private startBroadcast(): void {
+    if (this.broadcast !== null || this.config.broadcast === false) return;
+    const broadcast = createBroadcastTransport({ room: this.config.room, self: this.replicaId, ...this.config.broadcast });
+    this.broadcast = broadcast;
+    this.unsubscribe.push(
+      broadcast.onLink((link) => this.hub.add(link)),
+      broadcast.onPresence(() => this.queuePlan()),
+    );
+  }
+
   private openReplica(founding: ConfState | undefined): Promise<void> {
+    this.startBroadcast();
     this.opening = (async () => {
       const replica = await Replica.open({
         id: this.replicaId,
@@ -314,7 +325,10 @@ export class MeshNode {
     this.planQueued = true;
     queueMicrotask(() => {
       this.planQueued = false;
-      if (!this.stopped) this.plan(this.replicaStatus());
+      if (this.stopped) return;
+      const status = this.replicaStatus();
+      if (status !== null) this.manageEnsemble(status, this.now());
+      this.plan(status);
     });
   }
 
@@ -355,13 +369,19 @@ export class MeshNode {
     const nowMs = this.now();
     if (status !== null) {
       this.announce(status, nowMs);
-      const present = new Map<ReplicaId, string>();
-      const announced = this.presence.peers();
-      for (const peer of this.hub.peers()) present.set(peer, announced.get(peer)?.deviceId ?? deviceOfReplica(peer));
-      const change = this.ensemble.decide(nowMs, status, present, this.deviceId);
-      if (change !== null) this.replica?.proposeConfChange(change);
+      this.manageEnsemble(status, nowMs);
     }
     this.plan(status);
+  }
+
+  /** On the leader: the next membership change, if any (ensemble-manager.ts). */
+  private manageEnsemble(status: ReplicaStatus, nowMs: number): void {
+    if (status.role !== 'leader') return;
+    const present = new Map<ReplicaId, string>();
+    const announced = this.presence.peers();
+    for (const peer of this.hub.peers()) present.set(peer, announced.get(peer)?.deviceId ?? deviceOfReplica(peer));
+    const change = this.ensemble.decide(nowMs, status, present, this.deviceId);
+    if (change !== null) this.replica?.proposeConfChange(change);
   }
 
   private announce(status: ReplicaStatus, nowMs: number): void {

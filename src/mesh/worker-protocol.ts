@@ -16,8 +16,8 @@ import type { MeshStatus } from './mesh-node.js';
  *   mk:leave       { timeoutMs }                   the tab goes away (pagehide)
  *   mk:status      { call }                        asks for a MeshStatus
  * Worker -> page:
- *   mk:started     { empty, broadcastInstance }    storage read (empty: waits for mk:founding)
- *   mk:opened      {}                              the replica runs
+ *   mk:started     { empty }                       storage read (empty: waits for mk:founding)
+ *   mk:opened      { broadcastInstance }           the replica runs (and its BroadcastChannel transport)
  *   mk:wanted      { webrtc }                      peers on other devices to hold WebRTC links to
  *   mk:link-closed { peer, id, reason }            a handed-over WebRTC link closed
  *   mk:status      { call, status }
@@ -45,8 +45,8 @@ export type PageToWorker =
   | { readonly type: 'mk:status'; readonly call: number };
 
 export type WorkerToPage =
-  | { readonly type: 'mk:started'; readonly empty: boolean; readonly broadcastInstance: string | null }
-  | { readonly type: 'mk:opened' }
+  | { readonly type: 'mk:started'; readonly empty: boolean }
+  | { readonly type: 'mk:opened'; readonly broadcastInstance: string | null }
   | { readonly type: 'mk:wanted'; readonly webrtc: readonly string[] }
   | { readonly type: 'mk:link-closed'; readonly peer: string; readonly id: string; readonly reason: string }
   | { readonly type: 'mk:status'; readonly call: number; readonly status: MeshStatus }

@@ -44,13 +44,16 @@ export function createWorkerRuntime(config: WorkerRuntimeConfig): WorkerRuntime 
           events: {
             wantedWebRtc: (peers) => post({ type: 'mk:wanted', webrtc: [...peers] }),
             webRtcLinkClosed: (peer, id, reason) => post({ type: 'mk:link-closed', peer, id, reason }),
-            opened: () => post({ type: 'mk:opened' }),
+            // A stored replica opens inside MeshNode.start: announced below, once `node` is set.
+            opened: () => {
+              if (node !== null) post({ type: 'mk:opened', broadcastInstance: node.broadcastInstance });
+            },
             fatal: (text) => post({ type: 'mk:error', message: text, fatal: true }),
           },
         });
         node = meshNode;
-        post({ type: 'mk:started', empty: meshNode.startedEmpty, broadcastInstance: meshNode.broadcastInstance });
-        if (meshNode.running) post({ type: 'mk:opened' });
+        post({ type: 'mk:started', empty: meshNode.startedEmpty });
+        if (meshNode.running) post({ type: 'mk:opened', broadcastInstance: meshNode.broadcastInstance });
         return meshNode;
       } catch (error) {
         post({ type: 'mk:error', message: `the replica could not start: ${error instanceof Error ? error.message : String(error)}`, fatal: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from './chromium.js';
-import { MeshFixture, callUntilOk, call, oneEnsemble, waitForStatuses, type Tab } from './mesh-fixture.js';
+import { MeshFixture, callUntilOk, call, oneEnsemble, status, waitForStatuses, type Tab } from './mesh-fixture.js';
 
 const fixture = new MeshFixture();
 const deviceOf = (replicaId: string) => replicaId.slice(0, replicaId.lastIndexOf('-'));
@@ -34,5 +34,84 @@ describe('the browser mesh', () => {
       await callUntilOk(tab, { op: 'sync', path: '/' });
       for (let i = 0; i < tabs.length; i++) expect(await call(tab, { op: 'getData', path: `/from-${i}` })).toEqual({ ok: true, value: `written by tab ${i}` });
     }
+  });
+
+  it('closing the leader tab: a new leader is elected, writes continue, and no acknowledged write is lost', async () => {
+    const leaderId = (await status(tabs[0]!)).leader;
+    const leaderTab = tabs.find((tab) => tab.replicaId === leaderId)!;
+    const others = tabs.filter((tab) => tab !== leaderTab);
+    const acknowledged: string[] = [];
+    await Promise.all(
+      tabs.map(async (tab, i) => {
+        for (let k = 0; k < 5; k++) {
+          const result = await call(tab, { op: 'create', path: `/acked-${i}-${k}`, data: `${i}/${k}` });
+          if (result.ok) acknowledged.push(`acked-${i}-${k}`);
+        }
+      }),
+    );
+    expect(acknowledged.length).toBe(5 * tabs.length);
+    // The writer is a tab on the other device than the leader's when there is one (its writes cross WebRTC).
+    const writer = others.find((tab) => deviceOf(tab.replicaId) !== deviceOf(leaderTab.replicaId)) ?? others[0]!;
+
+    const closedAtMs = Date.now();
+    await leaderTab.page.close();
+    const written = await writer.page.evaluate(() => window.mkMesh!.createUntilOk('/after-leader-closed', 30_000, 10));
+    expect(written.ok).toBe(true);
+    console.log(
+      `leader tab closed -> first successful write: ${written.atMs - closedAtMs} ms (failures before it: ${written.failures.join(', ') || 'none'})`,
+    );
+    tabs.splice(tabs.indexOf(leaderTab), 1);
+
+    const statuses = await waitForStatuses(tabs, (all) => all.every((s) => s.leader !== null && s.leader !== leaderId && s.leader === all[0]!.leader));
+    expect(statuses[0]!.leader).not.toBe(leaderId);
+    for (const tab of tabs) {
+      await callUntilOk(tab, { op: 'sync', path: '/' });
+      const children = await callUntilOk(tab, { op: 'getChildren', path: '/' });
+      expect(children.value).toEqual(expect.arrayContaining([...acknowledged, 'after-leader-closed']));
+    }
+  });
+
+  it("a closed tab's ephemeral node is gone for the other tabs soon after, and their watches fire", async () => {
+    // Close a tab that is not a voter: the ensemble lost one voter in the previous test and has
+    // not replaced it yet (that takes the policy's voter grace period).
+    const voters = (await status(tabs[0]!)).voters;
+    const closing = [...tabs].reverse().find((tab) => !voters.includes(tab.replicaId))!;
+    const watchers = tabs.filter((tab) => tab !== closing);
+    expect((await call(closing, { op: 'create', path: '/ephemeral', data: closing.replicaId, ephemeral: true })).ok).toBe(true);
+    for (const tab of watchers) {
+      await callUntilOk(tab, { op: 'sync', path: '/' });
+      expect(await tab.page.evaluate(() => window.mkMesh!.watch('/ephemeral'))).toEqual({ ok: true, value: true });
+    }
+
+    const closedAtMs = Date.now();
+    await closing.page.close();
+    tabs.splice(tabs.indexOf(closing), 1);
+    const fired = await Promise.all(
+      watchers.map(async (tab) => {
+        await tab.page.waitForFunction(() => window.mkMesh!.events().some((event) => event.path === '/ephemeral'), undefined, { timeout: 30_000 });
+        const events = await tab.page.evaluate(() => window.mkMesh!.events().filter((event) => event.path === '/ephemeral'));
+        return { type: events[0]!.type, afterMs: events[0]!.atMs - closedAtMs };
+      }),
+    );
+    expect(fired.map((event) => event.type)).toEqual(watchers.map(() => 'NodeDeleted'));
+    for (const tab of watchers) expect(await call(tab, { op: 'exists', path: '/ephemeral' })).toEqual({ ok: true, value: false });
+    console.log(`tab closed -> its ephemeral node gone (watch fired) at the others after: ${fired.map((event) => `${event.afterMs} ms`).join(', ')}`);
+  });
+
+  it('a peer with the wrong secret can neither join nor read nor write anything', async () => {
+    const outsider = await fixture.launch();
+    const page = await outsider.context.newPage();
+    const result = await fixture.tryConnect(page, { secret: 'not the room secret' });
+    expect(result).toMatchObject({ ok: false, code: 'AUTHFAILED' });
+    expect(await page.evaluate(() => window.mkMesh!.call({ op: 'getData', path: '/from-0' }))).toEqual({ ok: false, code: 'NOTCONNECTED' });
+    expect(fixture.signaling.metrics().rejects['auth-failed']).toBeGreaterThanOrEqual(1);
+    // The members never saw it: no link to it, and it is in no configuration.
+    const outsiderDevice = await page.evaluate(() => localStorage.getItem('meshkeeper:device-id'));
+    for (const s of await Promise.all(tabs.map(status))) {
+      expect([...s.voters, ...s.learners, ...s.links.map((link) => link.peer)].some((id) => deviceOf(id) === outsiderDevice)).toBe(false);
+    }
+    // Its own replica never started, so it holds nothing of the room either.
+    const stored = await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name));
+    console.log(`wrong-secret tab's databases: ${JSON.stringify(stored)}`);
   });
 });

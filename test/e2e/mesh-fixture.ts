@@ -12,6 +12,8 @@ import { startTestPageServer, type TestPageServer } from './vite-server.js';
 // devices (browser processes, each its own profile) with tabs that call connect() (mesh-page.ts).
 
 export const ROOM_SECRET = 'correct horse battery staple: a test secret';
+/** The tests' key derivation cost (every peer of a room must use the same; the default is 600,000). */
+export const TEST_PBKDF2_ITERATIONS = 20_000;
 
 export interface Tab {
   readonly page: Page;
@@ -66,7 +68,7 @@ export class MeshFixture {
     if (process.env.MESHKEEPER_E2E_DEBUG === '1') page.on('console', (message) => console.log(`[${page.url().slice(-8)}] ${message.text()}`));
     await page.goto(`${this.pages.origin}/test/e2e/pages/mesh.html`);
     await page.waitForFunction(() => window.mkMesh !== undefined);
-    const connectOptions = { room: this.room, signaling: this.signalingUrl, secret: options.secret ?? ROOM_SECRET };
+    const connectOptions = { room: this.room, signaling: this.signalingUrl, secret: options.secret ?? ROOM_SECRET, pbkdf2Iterations: TEST_PBKDF2_ITERATIONS };
     return page.evaluate((o) => window.mkMesh!.connect(o), connectOptions);
   }
 

@@ -3,9 +3,14 @@ import type { BrowserMeshStatus } from '../../../src/browser/browser-mesh.js';
 /** What the mesh test page (mesh-page.ts) exposes as `window.mkMesh`. Results are plain data. */
 export interface MeshPageApi {
   /** Calls connect(); resolves with this tab's replica id, or the KeeperError code it failed with. */
-  connect(options: { room: string; signaling: string; secret: string }): Promise<{ ok: true; replicaId: string } | { ok: false; code: string; message: string }>;
+  connect(options: { room: string; signaling: string; secret: string; pbkdf2Iterations?: number }): Promise<{ ok: true; replicaId: string } | { ok: false; code: string; message: string }>;
   /** Runs one client call; failures come back as their KeeperError code. */
   call(op: MeshCall): Promise<MeshCallResult>;
+  /**
+   * Creates `path` again and again (a pause of `pauseMs` after each failure) until one succeeds;
+   * resolves with the page's Date.now() when it did, and the failures' codes.
+   */
+  createUntilOk(path: string, timeoutMs: number, pauseMs: number): Promise<{ ok: boolean; atMs: number; failures: string[] }>;
   /** Sets an exists-watch on `path`; its events are recorded (see events()). */
   watch(path: string): Promise<MeshCallResult>;
   /** Watch events recorded so far, with the page's Date.now() at delivery. */

@@ -42,8 +42,14 @@ async function run(call: MeshCall): Promise<MeshCallResult> {
 const api: MeshPageApi = {
   async connect(options) {
     room = options.room;
+    console.debug(`[mesh +${Math.round(performance.now())}] connect()`);
     try {
-      client = await connect({ ...options, connectTimeoutMs: 40_000, log: (line) => console.debug(`[mesh] ${line}`) });
+      const { pbkdf2Iterations, ...meshOptions } = options;
+      client = await connect({
+        ...meshOptions,
+        ...(pbkdf2Iterations === undefined ? {} : { signalingOptions: { pbkdf2Iterations } }),
+        connectTimeoutMs: 40_000, log: (line) => console.debug(`[mesh +${Math.round(performance.now())}] ${line}`) });
+      console.debug(`[mesh +${Math.round(performance.now())}] client connected`);
       const mesh = await meshOf(room);
       return { ok: true, replicaId: mesh?.replicaId ?? '' };
     } catch (error) {
@@ -51,6 +57,17 @@ const api: MeshPageApi = {
     }
   },
   call: run,
+  async createUntilOk(path, timeoutMs, pauseMs) {
+    const deadline = Date.now() + timeoutMs;
+    const failures: string[] = [];
+    for (;;) {
+      const result = await run({ op: 'create', path, data: 'after' });
+      if (result.ok || (!result.ok && result.code === 'NODEEXISTS')) return { ok: true, atMs: Date.now(), failures };
+      failures.push(result.code);
+      if (Date.now() > deadline) return { ok: false, atMs: Date.now(), failures };
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  },
   async watch(path) {
     if (client === null) return { ok: false, code: 'NOTCONNECTED' };
     try {
