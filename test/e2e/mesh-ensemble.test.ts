@@ -4,6 +4,9 @@ import { MeshFixture, callUntilOk, call, oneEnsemble, status, waitForStatuses, t
 
 const fixture = new MeshFixture();
 const deviceOf = (replicaId: string) => replicaId.slice(0, replicaId.lastIndexOf('-'));
+/** The first tab still open on device A / device B. */
+const deviceATab = () => tabs.find((tab) => tab.device === deviceA)!;
+const deviceBTab = () => tabs.find((tab) => tab.device === deviceB)!;
 let deviceA: Device;
 let deviceB: Device;
 const tabs: Tab[] = [];
@@ -113,5 +116,34 @@ describe('the browser mesh', () => {
     // Its own replica never started, so it holds nothing of the room either.
     const stored = await page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name));
     console.log(`wrong-secret tab's databases: ${JSON.stringify(stored)}`);
+  });
+
+  it('the signaling server restarts mid-run: the mesh keeps working, and new tabs still join', async () => {
+    const restartedAtMs = Date.now();
+    await fixture.signaling.close();
+    // While the server is down, a write on one device is read on the other (the links are peer to peer).
+    const writer = tabs.find((tab) => deviceOf(tab.replicaId) === deviceOf(tabs[0]!.replicaId))!;
+    const reader = tabs.find((tab) => deviceOf(tab.replicaId) !== deviceOf(writer.replicaId)) ?? tabs.find((tab) => tab !== writer)!;
+    expect((await call(writer, { op: 'create', path: '/while-signaling-down', data: 'still here' })).ok).toBe(true);
+    await callUntilOk(reader, { op: 'sync', path: '/' });
+    expect(await call(reader, { op: 'getData', path: '/while-signaling-down' })).toEqual({ ok: true, value: 'still here' });
+
+    await fixture.startSignaling();
+    const newTabs = await Promise.all([fixture.openTab(deviceA), fixture.openTab(deviceB)]);
+    console.log(`signaling restarted; two new tabs connected ${Date.now() - restartedAtMs} ms after the server went down`);
+    expect(new Set(newTabs.map((tab) => deviceOf(tab.replicaId)))).toEqual(new Set([deviceOf(deviceATab().replicaId), deviceOf(deviceBTab().replicaId)]));
+    tabs.push(...newTabs);
+    await waitForStatuses(tabs, (all) => {
+      const leader = all[0]!.leader;
+      return all.every((s) => s.leader !== null && s.leader === leader && newTabs.every((tab) => [...s.voters, ...s.learners].includes(tab.replicaId)));
+    });
+    for (const tab of newTabs) {
+      expect(await call(tab, { op: 'getData', path: '/while-signaling-down' })).toEqual({ ok: true, value: 'still here' });
+      expect((await call(tab, { op: 'create', path: `/new-${tab.replicaId}`, data: 'joined after the restart' })).ok).toBe(true);
+    }
+    for (const tab of tabs) {
+      await callUntilOk(tab, { op: 'sync', path: '/' });
+      for (const added of newTabs) expect(await call(tab, { op: 'getData', path: `/new-${added.replicaId}` })).toEqual({ ok: true, value: 'joined after the restart' });
+    }
   });
 });
