@@ -162,6 +162,8 @@ export class BrowserMesh {
       throw new KeeperError('SYSTEMERROR', `cannot start the replica worker: ${error instanceof Error ? error.message : String(error)}`);
     }
     const host = new ReplicaWorkerHost(worker);
+    // The mesh listens to the worker before the worker starts: no message of it is missed.
+    const mesh = new BrowserMesh(options, identity, host);
     const started = host.next((message) => (message.type === 'mk:started' || (message.type === 'mk:error' && message.fatal) ? message : undefined));
     const nodeOptions: WorkerNodeOptions = {
       ...(options.replica === undefined ? {} : { replica: options.replica }),
@@ -171,13 +173,22 @@ export class BrowserMesh {
     host.post({ type: 'mk:init', room: options.room, replicaId: identity.replicaId, deviceId: identity.deviceId, options: nodeOptions });
     const first = await started;
     if (first.type !== 'mk:started') {
-      worker.terminate();
-      identity.release();
+      mesh.dispose();
       throw new KeeperError('SYSTEMERROR', first.type === 'mk:error' ? first.message : 'the replica worker did not start');
     }
-    const mesh = new BrowserMesh(options, identity, host);
+    if (mesh.failure !== null) throw mesh.failure;
     mesh.signaling.start();
     return mesh;
+  }
+
+  /** Undoes a start that failed. */
+  private dispose(): void {
+    this.leaving = true;
+    removeEventListener('pagehide', this.onPageHide);
+    this.signaling.close();
+    this.webrtc.close();
+    this.host.worker.terminate();
+    this.identity.release();
   }
 
   /** The endpoint of this tab's replica, for a MeshKeeperClient. */

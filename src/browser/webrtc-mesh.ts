@@ -1,7 +1,7 @@
 import { handOffDataChannel, type HandoffTarget } from '../transport/channel-handoff.js';
 import type { ReceivedSignal } from '../transport/signaling-client-events.js';
 import { createWebRtcPeer, type WebRtcPeer, type WebRtcSignal } from '../transport/webrtc-peer.js';
-import { parseSignalEnvelope, signalEnvelope, signalType } from './signal-envelope.js';
+import { parseSignalEnvelope, signalEnvelope } from './signal-envelope.js';
 
 /** The part of SignalingClient the WebRTC mesh uses. */
 export interface SignalingLike {
@@ -63,6 +63,9 @@ export class WebRtcMesh {
   private readonly connections = new Map<string, Connection>();
   private readonly retries = new Map<string, Retry>();
   private readonly wantedSinceMs = new Map<string, number>();
+  /** When each peer last (re)appeared in the room or lost its connection: the higher id waits from then. */
+  private readonly changedAtMs = new Map<string, number>();
+  private inRoom = new Set<string>();
   private readonly timer: ReturnType<typeof setInterval>;
   private counter = 0;
   private stopped = false;
@@ -91,6 +94,11 @@ export class WebRtcMesh {
 
   /** The signaling roster changed (someone joined, or we rejoined). */
   rosterChanged(): void {
+    const nowMs = Date.now();
+    const roster = new Set(this.options.signaling.peers);
+    for (const peer of roster) if (!this.inRoom.has(peer)) this.changedAtMs.set(peer, nowMs);
+    for (const peer of [...this.changedAtMs.keys()]) if (!roster.has(peer) && !this.wantedSinceMs.has(peer)) this.changedAtMs.delete(peer);
+    this.inRoom = roster;
     this.check();
   }
 
@@ -108,8 +116,7 @@ export class WebRtcMesh {
       return;
     }
     const existing = this.connections.get(event.from);
-    const type = signalType(envelope);
-    if (type === 'offer' && (existing === undefined || existing.id !== envelope.conn)) {
+    if (envelope.type === 'offer' && (existing === undefined || existing.id !== envelope.conn)) {
       // A new connection from the peer: glare rolled ours back, or the peer lost (or restarted) the old one.
       if (existing !== undefined) this.drop(existing, event.action === 'rollback' ? 'glare: the lower id offered' : 'superseded by a new offer');
       if (this.connections.size >= MAX_WEBRTC_CONNECTIONS) return;
@@ -145,7 +152,8 @@ export class WebRtcMesh {
       if (this.connections.size >= MAX_WEBRTC_CONNECTIONS) return;
       const retry = this.retries.get(peer);
       if (retry !== undefined && nowMs < retry.notBeforeMs) continue;
-      if (!signaling.isInitiator(peer) && nowMs - sinceMs < (this.options.answerWaitMs ?? 1_500)) continue;
+      const waitFromMs = Math.max(sinceMs, this.changedAtMs.get(peer) ?? 0);
+      if (!signaling.isInitiator(peer) && nowMs - waitFromMs < (this.options.answerWaitMs ?? 1_500)) continue;
       this.open(peer, `${this.options.self}~${signaling.session}~${++this.counter}`, true);
     }
   }
@@ -159,15 +167,18 @@ export class WebRtcMesh {
     });
     const connection: Connection = { peer, id, initiator, rtc, connected: false };
     this.connections.set(peer, connection);
+    this.options.log?.(`connection ${id} to ${peer}: ${initiator ? 'offering' : 'answering'}`);
     handOffDataChannel(this.options.worker, rtc.dataChannel, { peer, id }, { forceBridge: this.options.forceBridge ?? false });
     rtc.onConnect(() => {
       connection.connected = true;
       this.retries.delete(peer);
+      this.options.log?.(`connection ${id} to ${peer}: up`);
       this.options.connected(id);
     });
     rtc.onClose((reason) => {
       if (this.connections.get(peer) !== connection) return;
       this.connections.delete(peer);
+      this.changedAtMs.set(peer, Date.now());
       this.options.signaling.resetNegotiation(peer);
       this.options.log?.(`connection ${id} to ${peer} closed: ${reason}`);
       if (reason !== 'unwanted') this.backOff(peer, connection.connected);
