@@ -80,7 +80,7 @@ export class PresenceExchange {
       if (kind === MeshFrameKind.presence) this.presence.apply(body, peer);
     } catch (error) {
       if (!isKeeperError(error)) throw error;
-      this.hub.closeLink(peer, `MARSHALLINGERROR: ${error.message}`);
+      this.hub.closeLink(peer, error.message);
     }
   }
 
