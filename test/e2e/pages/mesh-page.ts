@@ -48,7 +48,9 @@ const api: MeshPageApi = {
       client = await connect({
         ...meshOptions,
         ...(pbkdf2Iterations === undefined ? {} : { signalingOptions: { pbkdf2Iterations } }),
-        connectTimeoutMs: 40_000, log: (line) => console.debug(`[mesh +${Math.round(performance.now())}] ${line}`) });
+        connectTimeoutMs: 40_000,
+        log: (line) => console.debug(`[mesh +${Math.round(performance.now())}] ${line}`),
+      });
       console.debug(`[mesh +${Math.round(performance.now())}] client connected`);
       const mesh = await meshOf(room);
       return { ok: true, replicaId: mesh?.replicaId ?? '' };
