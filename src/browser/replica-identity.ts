@@ -1,4 +1,5 @@
 import { KeeperError } from '../errors/keeper-error.js';
+import { sharedDeviceId } from './shared-device-id.js';
 
 /** The part of `localStorage` identity needs. */
 export interface KeyValueStore {
@@ -27,6 +28,10 @@ export interface ClaimIdentityOptions {
   readonly room: string;
   /** How many tabs of one device may run replicas of one room at once. */
   readonly maxSlots?: number;
+  /**
+   * Where the device id is kept. Default: in a browser, an IndexedDB record (one id even when
+   * fresh tabs start together) mirrored to localStorage; elsewhere, localStorage.
+   */
   readonly storage?: KeyValueStore;
   readonly locks?: LockManagerLike;
   /** Fills bytes with randomness (default: crypto.getRandomValues). */
@@ -64,6 +69,8 @@ export function slotLockName(room: string, deviceId: string, slot: number): stri
  */
 export async function claimReplicaIdentity(options: ClaimIdentityOptions): Promise<ReplicaIdentity> {
   const storage = options.storage ?? globalThis.localStorage;
+  // In a browser (no storage given), the device id lives in IndexedDB, race-free across tabs.
+  const sharedStore = options.storage === undefined && typeof indexedDB !== 'undefined';
   const locks = options.locks ?? (globalThis.navigator?.locks as LockManagerLike | undefined);
   const randomBytes = options.randomBytes ?? ((bytes: Uint8Array) => void crypto.getRandomValues(bytes));
   const maxSlots = options.maxSlots ?? DEFAULT_MAX_SLOTS;
@@ -73,7 +80,7 @@ export async function claimReplicaIdentity(options: ClaimIdentityOptions): Promi
   if (!Number.isInteger(maxSlots) || maxSlots < 1 || maxSlots > 1024) {
     throw new KeeperError('BADARGUMENTS', `maxSlots must be an integer in [1, 1024], got ${maxSlots}`);
   }
-  const deviceId = deviceIdOf(storage, randomBytes);
+  const deviceId = sharedStore ? await sharedDeviceId(randomBytes, storage, DEVICE_ID_KEY) : deviceIdOf(storage, randomBytes);
   for (let slot = 0; slot < maxSlots; slot++) {
     const held = await tryHold(locks, slotLockName(options.room, deviceId, slot));
     if (held !== null) {

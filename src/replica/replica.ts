@@ -1,4 +1,6 @@
 import { bootstrapState } from '../consensus/bootstrap.js';
+import type { ConfChange } from '../consensus/conf-change.js';
+import type { ProposeResult } from '../consensus/raft-node.js';
 import type { ConfState, ReplicaId } from '../consensus/types.js';
 import { isKeeperError, type KeeperError } from '../errors/keeper-error.js';
 import type { ConnectionId, CoreEffects } from '../server/core-effects.js';
@@ -17,7 +19,11 @@ import type { ClientConnectionEnd } from './client-connection.js';
 /** How peer messages become frames; src/wire/peer-codec.ts unless a test injects another. */
 export interface PeerCodec {
   encode(message: PeerMessage): Uint8Array;
-  decode(frame: Uint8Array): PeerMessage;
+  /**
+   * The peer message in `frame`; null for a frame of another protocol that shares the link (the
+   * browser mesh's presence frames), which the replica ignores. Throws KeeperError for bad bytes.
+   */
+  decode(frame: Uint8Array): PeerMessage | null;
 }
 
 export const WIRE_PEER_CODEC: PeerCodec = { encode: encodePeerMessage, decode: decodePeerMessage };
@@ -155,6 +161,14 @@ export class Replica {
     this.input(() => this.core.campaign());
   }
 
+  /** Proposes one membership change (leader only; see ReplicaCore.proposeConfChange). */
+  proposeConfChange(change: ConfChange): ProposeResult {
+    if (this.stopped !== null) return { ok: false, reason: 'not-leader', leader: null, message: `replica stopped: ${this.stopped}` };
+    const result = this.core.proposeConfChange(change);
+    this.schedule();
+    return result;
+  }
+
   /** Asks to hand leadership to `transferee`. */
   transferLeadership(transferee: ReplicaId): boolean {
     const accepted = this.core.transferLeadership(transferee);
@@ -242,7 +256,7 @@ export class Replica {
 
   private peerFrame(peer: ReplicaId, frame: Uint8Array): void {
     if (this.stopped !== null) return;
-    let message: PeerMessage;
+    let message: PeerMessage | null;
     try {
       message = this.codec.decode(frame);
     } catch (error) {
@@ -250,7 +264,9 @@ export class Replica {
       this.hub.closeLink(peer, `MARSHALLINGERROR: ${error.message}`);
       return;
     }
-    this.input(() => this.core.peerMessage(peer, message));
+    if (message === null) return;
+    const decoded = message;
+    this.input(() => this.core.peerMessage(peer, decoded));
   }
 
   private clientFrame(id: ConnectionId, connection: ClientConnectionEnd, frame: Uint8Array): void {

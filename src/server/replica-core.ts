@@ -1,4 +1,5 @@
-import { RaftNode } from '../consensus/raft-node.js';
+import type { ConfChange } from '../consensus/conf-change.js';
+import { RaftNode, type ProposeResult } from '../consensus/raft-node.js';
 import { readyToWriteBatch, type RaftRole, type Ready } from '../consensus/ready.js';
 import type { ReplicaId, Snapshot } from '../consensus/types.js';
 import { assert } from '../errors/keeper-error.js';
@@ -244,6 +245,15 @@ export class ReplicaCore {
   /** Hands leadership to `transferee` (a replica closing cleanly leads no more). */
   transferLeadership(transferee: ReplicaId): boolean {
     return this.leader.pipeline === null ? this.raft.transferLeadership(transferee).ok : this.leader.transferTo(transferee);
+  }
+
+  /**
+   * Proposes one membership change (the mesh's ensemble management, on the leader). Raft refuses
+   * it, saying why, on a follower, while another change is uncommitted, and before this leader has
+   * committed an entry of its term.
+   */
+  proposeConfChange(change: ConfChange): ProposeResult {
+    return this.raft.proposeConfChange(change);
   }
 
   /**
