@@ -1,14 +1,21 @@
+import { raftScenario } from './raft/scenario.js';
 import type { Scenario } from './run-seeds.js';
 import { toyRegisterScenario } from './toy-register/scenario.js';
 
-/** The scenario `npm run sim` runs when none is named. */
-export const DEFAULT_SCENARIO = 'toy-register';
+/** The scenario `npm run sim` runs when none is named: the Raft ensemble. */
+export const DEFAULT_SCENARIO = 'raft';
 
 /**
- * Every scenario the CLI can run, by name. Add the Raft ensemble's scenarios here.
- * 'toy-register-broken' fails on purpose: it proves the runner and the checker catch a real bug.
+ * Every scenario the CLI can run, by name.
+ * - 'raft': the production consensus under the seed's faults (test/sim/raft);
+ * - 'raft-ack-before-durable', 'raft-apply-uncommitted': the same with a planted driver bug (they
+ *   fail on purpose: proof the invariants catch one);
+ * - 'toy-register': the simulator's self-test; 'toy-register-broken' fails on purpose.
  */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map([
+  ['raft', raftScenario()],
+  ['raft-ack-before-durable', raftScenario({ plantedBug: 'ack-before-durable' })],
+  ['raft-apply-uncommitted', raftScenario({ plantedBug: 'apply-uncommitted' })],
   ['toy-register', toyRegisterScenario({ reads: 'primary-reads' })],
   ['toy-register-broken', toyRegisterScenario({ reads: 'backup-reads' })],
 ]);
