@@ -31,13 +31,24 @@ export class ClientService {
   private readonly waitingWrites = new Map<number, WaitingWrite>();
   private readonly pendingReads = new Map<string, PendingRead>();
 
-  constructor(private readonly maxPendingReads: number) {}
+  /**
+   * `readsSkipReadIndex` is a planted bug: reads are answered at once from this replica's state,
+   * which may lag behind (a follower, or a deposed leader).
+   */
+  constructor(
+    private readonly maxPendingReads: number,
+    private readonly readsSkipReadIndex: boolean,
+  ) {}
 
   get pendingCount(): number {
     return this.waitingWrites.size + this.pendingReads.size;
   }
 
   request(node: RaftNode, machine: KvStateMachine, from: NodeId, clientId: number, requestId: number, input: KvInput, out: Outbox<RaftSimMessage>): void {
+    if (input.kind === 'read' && this.readsSkipReadIndex) {
+      out.send(from, { kind: 'reply', requestId, outcome: { kind: 'done', output: { kind: 'read', value: machine.read(input.key) } } });
+      return;
+    }
     if (input.kind === 'read') {
       this.read(node, from, clientId, requestId, input.key, out);
       return;

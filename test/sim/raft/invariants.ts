@@ -1,3 +1,4 @@
+import type { ConfState } from '../../../src/consensus/types.js';
 import type { NodeId } from '../network.js';
 import type { LogMirror, MirroredEntry } from './log-mirror.js';
 
@@ -35,6 +36,7 @@ export interface InvariantStats {
  * - Log Matching: two logs holding (index, term) hold the same prefix up to it (rolling hashes);
  * - committed entries agree: every replica that reports commit >= i holds the same entry at i;
  * - Leader Completeness: a leader of term T holds every entry reported committed at a term < T;
+ * - durable quorum: when a leader's commit moves to c, a majority of its voters hold c on disk;
  * - State Machine Safety: every replica's state at applied index i has the same digest;
  * - durability: a restarted replica's commit never falls below what it had made durable, and its
  *   recovered log agrees with the committed entries.
@@ -50,6 +52,7 @@ export class RaftInvariants {
   private readonly leaders = new Map<NodeId, LeaderRecord>();
   private readonly appliedDigest = new Map<number, number>();
   private readonly confChangeIndexes = new Set<number>();
+  private readonly durableLogs = new Map<NodeId, () => LogMirror>();
   private snapshotsRestored = 0;
   private recoveries = 0;
 
@@ -124,6 +127,31 @@ export class RaftInvariants {
     this.maxCommitted = Math.max(this.maxCommitted, commit);
     this.maxCommitByTerm.set(term, Math.max(this.maxCommitByTerm.get(term) ?? 0, commit));
     for (const [leader, record] of this.leaders) if (record.term > term) this.checkLeaderHolds(leader, record.term, record.mirror, commit);
+  }
+
+  /** Where to find what `replica` holds on its disk (for the durable-quorum check). */
+  registerDurableLog(replica: NodeId, log: () => LogMirror): void {
+    this.durableLogs.set(replica, log);
+  }
+
+  /**
+   * A leader's commit moved to `commit` (call after recordCommit). It counted acknowledgements in
+   * one of `confs` (the configurations in force since its previous Ready); every acknowledgement
+   * must stand for an entry on disk, so a majority of one of them must hold `commit` durably.
+   */
+  recordLeaderCommit(leader: NodeId, commit: number, confs: readonly ConfState[]): void {
+    const known = this.committed.get(commit);
+    if (known === undefined) return;
+    const holders = (conf: ConfState) =>
+      conf.voters.filter((voter) => {
+        const disk = this.durableLogs.get(voter)?.();
+        return disk !== undefined && (commit <= disk.snapshotIndex || disk.hashAt(commit) === known.hash);
+      });
+    if (confs.some((conf) => holders(conf).length >= Math.floor(conf.voters.length / 2) + 1)) return;
+    const conf = confs[confs.length - 1]!;
+    throw new InvariantViolation(
+      `commit without a durable quorum: ${leader} committed ${commit}, but of the voters ${conf.voters.join(',')} only ${holders(conf).join(',') || 'none'} hold it on disk`,
+    );
   }
 
   /** A committed ConfChange entry was applied somewhere (counted once per index). */

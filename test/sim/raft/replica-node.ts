@@ -2,7 +2,7 @@ import type { RaftConfigInput } from '../../../src/consensus/config.js';
 import { describeMessage } from '../../../src/consensus/message.js';
 import { RaftNode, type RaftStatus } from '../../../src/consensus/raft-node.js';
 import { readyToWriteBatch, type RaftRole, type Ready } from '../../../src/consensus/ready.js';
-import { EntryType, type Entry } from '../../../src/consensus/types.js';
+import { EntryType, type ConfState, type Entry } from '../../../src/consensus/types.js';
 import type { RecoveredState, WriteBatch } from '../../../src/storage/durable-storage.js';
 import type { MemoryDisk } from '../../../src/storage/memory-disk.js';
 import { MemoryStorage } from '../../../src/storage/memory-storage.js';
@@ -21,9 +21,10 @@ import type { RaftSimMessage } from './messages.js';
  * Deliberate driver bugs, to prove the invariants can fail:
  * - 'ack-before-durable': messagesAfterDurable (acks, votes) leave and advance() runs before the
  *   write is durable, so a crash forgets what was promised;
- * - 'apply-uncommitted': entries are applied as soon as they are appended, not once committed.
+ * - 'apply-uncommitted': entries are applied as soon as they are appended, not once committed;
+ * - 'reads-skip-read-index': reads are answered from the replica's own state, without ReadIndex.
  */
-export type PlantedBug = 'none' | 'ack-before-durable' | 'apply-uncommitted';
+export type PlantedBug = 'none' | 'ack-before-durable' | 'apply-uncommitted' | 'reads-skip-read-index';
 
 export interface ReplicaOptions {
   readonly id: NodeId;
@@ -61,6 +62,8 @@ interface Process {
   machine: KvStateMachine;
   readonly mirror: LogMirror;
   readonly service: ClientService;
+  /** The configuration as of the last Ready. */
+  conf: ConfState;
   readonly writes: PendingWrite[];
   applied: number;
   /** Commit, term and role as of the last Ready (what the invariants were told). */
@@ -92,9 +95,13 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
   private process: Process | null = null;
   /** The highest commit this replica made durable (survives crashes: it is about the disk). */
   private durableCommit = 0;
+  /** What the disk holds, as a mirror: updated as writes complete, rebuilt from the disk after a crash. */
+  private durable: LogMirror;
 
   constructor(private readonly options: ReplicaOptions) {
     this.id = options.id;
+    this.durable = mirrorOf(options.id, options.disk.recover(), options.invariants);
+    options.invariants.registerDurableLog(options.id, () => this.durable);
     this.start();
   }
 
@@ -149,6 +156,7 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     const torn = this.options.tornWrites && p.writes.length > 0 && !prng.chance(this.options.unsyncedWriteLossChance);
     if (torn) this.counters.tornCrashes += 1;
     p.storage.crash(torn ? { torn: prng.fork() } : {});
+    this.durable = mirrorOf(this.id, this.options.disk.recover(), this.options.invariants);
     this.counters.crashes += 1;
     this.options.invariants.recordCrash(this.id);
     this.options.trace(`${this.id} crashed (${p.writes.length} write(s) not durable${torn ? ', torn' : ''})`);
@@ -184,7 +192,8 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       node,
       machine,
       mirror,
-      service: new ClientService(this.options.maxPendingReads),
+      service: new ClientService(this.options.maxPendingReads, this.options.plantedBug === 'reads-skip-read-index'),
+      conf: node.status().confState,
       writes: [],
       applied: snapshotIndex,
       commit,
@@ -226,7 +235,15 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     const write = p.writes.shift()!;
     const ticket = p.storage.completeNext();
     assert(ticket === write.ticket, `${this.id}: storage completed ticket ${String(ticket)}, expected ${write.ticket}`);
-    const snapshotIndex = write.batch.snapshot?.metadata.index ?? 0;
+    const snapshot = write.batch.snapshot;
+    const snapshotIndex = snapshot?.metadata.index ?? 0;
+    if (snapshot !== undefined) {
+      // The disk's rule: later entries survive only when the log held the snapshot's position.
+      const { index, term } = snapshot.metadata;
+      if (this.durable.termAt(index) === term) this.durable.compactTo(index);
+      else this.durable.restore(index, term, p.mirror.snapshotIndex === index ? p.mirror.snapshotHash : this.options.invariants.prefixHash(index, term)!);
+    }
+    this.durable.append(write.batch.entries);
     this.durableCommit = Math.max(this.durableCommit, write.batch.hardState?.commit ?? 0, snapshotIndex);
     if (write.ready !== null) this.finish(p, write.ready, out);
   }
@@ -241,8 +258,11 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       this.options.invariants.recordApplied(this.id, p.applied, p.machine.digest, p.commit, 'snapshot');
       this.options.trace(`${this.id} restored snapshot ${ready.snapshot.metadata.term}/${p.applied} (${ready.snapshot.data.byteLength} bytes)`);
     }
-    const toApply = this.options.plantedBug === 'apply-uncommitted' ? ready.entries : ready.committedEntries;
-    for (const entry of toApply) this.apply(p, entry, out);
+    const early = this.options.plantedBug === 'apply-uncommitted';
+    // The planted bug applies what was appended, committed or not; either way each index applies once.
+    for (const entry of early ? [...ready.entries, ...ready.committedEntries] : ready.committedEntries) {
+      if (!early || entry.index === p.applied + 1) this.apply(p, entry, out);
+    }
     p.service.confirmReads(ready.readStates);
     p.service.releaseReads(p.machine, p.applied, out);
     p.node.advance();
@@ -251,7 +271,6 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
 
   private apply(p: Process, entry: Entry, out: Outbox<RaftSimMessage>): void {
     if (entry.index !== p.applied + 1) {
-      if (this.options.plantedBug === 'apply-uncommitted') return;
       throw new InvariantViolation(`apply order: ${this.id} was handed entry ${entry.index} to apply after applied index ${p.applied}`);
     }
     if (entry.type === EntryType.ConfChange) this.options.invariants.recordConfChangeApplied(entry.index);
@@ -264,7 +283,7 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
   }
 
   private maybeCompact(p: Process): void {
-    if (p.applied - p.mirror.snapshotIndex < this.options.snapshotEveryEntries) return;
+    if (p.applied - p.mirror.snapshotIndex < this.options.snapshotEveryEntries || this.options.plantedBug === 'apply-uncommitted') return;
     const result = p.node.compact(p.applied, p.machine.encode());
     assert(result.ok, `${this.id}: compact(${p.applied}) refused: ${result.ok ? '' : result.message}`);
     p.mirror.compactTo(p.applied);
@@ -289,9 +308,13 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       invariants.recordRole(this.id, p.role === 'leader', p.term, p.mirror);
       if (p.role === 'leader' && !wasLeader) this.options.trace(`${this.id} leads term ${p.term} (log ${p.mirror.lastIndex()}, commit ${p.commit})`);
     }
+    const previousConf = p.conf;
+    if (ready.confState !== undefined) p.conf = ready.confState;
     if (ready.hardState !== undefined) {
-      invariants.recordCommit(this.id, p.term, p.commit, ready.hardState.commit, p.mirror);
-      p.commit = Math.max(p.commit, ready.hardState.commit);
+      const previousCommit = p.commit;
+      invariants.recordCommit(this.id, p.term, previousCommit, ready.hardState.commit, p.mirror);
+      p.commit = Math.max(previousCommit, ready.hardState.commit);
+      if (p.role === 'leader' && p.commit > previousCommit) invariants.recordLeaderCommit(this.id, p.commit, [previousConf, p.conf]);
     }
   }
 }
