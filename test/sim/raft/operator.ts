@@ -21,7 +21,8 @@ export interface OperatorOptions {
   /**
    * Steer clear of the membership sequences that deadlock while the core's learners refuse to vote
    * (see the scenario option `learnerVoteWorkaround`): promote no learner while the configuration
-   * has a single voter, and change nothing while some voter's own log does not list it as a voter.
+   * has a single voter, remove no voter while it has two, and change nothing while some voter's own
+   * log does not list it as a voter.
    */
   readonly learnerVoteWorkaround: boolean;
 }
@@ -117,7 +118,8 @@ export class Operator implements SimNode<RaftSimMessage> {
     const mayPromote = voters.length < this.options.maxVoters && (voters.length > 1 || !this.options.learnerVoteWorkaround);
     if (mayPromote) for (const id of learners) choices.push({ type: 'promote-learner', replicaId: id });
     for (const id of learners) choices.push({ type: 'remove-node', replicaId: id });
-    if (voters.length > this.options.minVoters) for (const id of voters) choices.push({ type: 'remove-node', replicaId: id });
+    const mayRemoveVoter = voters.length > this.options.minVoters && (voters.length > 2 || !this.options.learnerVoteWorkaround);
+    if (mayRemoveVoter) for (const id of voters) choices.push({ type: 'remove-node', replicaId: id });
     return choices.length === 0 ? null : { kind: 'conf-change', change: this.pick(choices) };
   }
 

@@ -16,6 +16,7 @@ import { InvariantViolation, type RaftInvariants } from './invariants.js';
 import { decodeCommand, KvStateMachine } from './kv-state-machine.js';
 import { LogMirror } from './log-mirror.js';
 import type { RaftSimMessage } from './messages.js';
+import { tornPrng, type TornWrites } from './torn-write.js';
 
 /**
  * Deliberate driver bugs, to prove the invariants can fail:
@@ -35,7 +36,7 @@ export interface ReplicaOptions {
   readonly storageLatency: DelayProfile;
   /** At a crash, the chance the pending write is lost whole; otherwise a torn prefix of it may survive. */
   readonly unsyncedWriteLossChance: number;
-  readonly tornWrites: boolean;
+  readonly tornWrites: TornWrites;
   /** The application snapshots (RaftNode.compact) once this many entries were applied since the last one. */
   readonly snapshotEveryEntries: number;
   readonly maxPendingReads: number;
@@ -95,6 +96,8 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
   private process: Process | null = null;
   /** The highest commit this replica made durable (survives crashes: it is about the disk). */
   private durableCommit = 0;
+  /** The term of the hard state on disk. */
+  private durableTerm = 0;
   /** What the disk holds, as a mirror: updated as writes complete, rebuilt from the disk after a crash. */
   private durable: LogMirror;
 
@@ -153,9 +156,11 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
   crash(): void {
     const p = this.alive();
     const { prng } = this.options;
-    const torn = this.options.tornWrites && p.writes.length > 0 && !prng.chance(this.options.unsyncedWriteLossChance);
+    const mode = this.options.tornWrites;
+    const first = p.writes[0];
+    const torn = mode !== 'none' && first !== undefined && !prng.chance(this.options.unsyncedWriteLossChance);
     if (torn) this.counters.tornCrashes += 1;
-    p.storage.crash(torn ? { torn: prng.fork() } : {});
+    p.storage.crash(torn ? { torn: tornPrng(prng.fork(), mode, first.batch, this.durableTerm) } : {});
     this.durable = mirrorOf(this.id, this.options.disk.recover(), this.options.invariants);
     this.counters.crashes += 1;
     this.options.invariants.recordCrash(this.id);
@@ -179,6 +184,7 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     const { id, invariants } = this.options;
     const storage = new MemoryStorage(this.options.disk);
     const recovered = storage.openSync();
+    this.durableTerm = recovered.hardState.term;
     const mirror = mirrorOf(id, recovered, invariants);
     const snapshotIndex = recovered.snapshot?.metadata.index ?? 0;
     const commit = Math.max(recovered.hardState.commit, snapshotIndex);
@@ -244,6 +250,7 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       else this.durable.restore(index, term, p.mirror.snapshotIndex === index ? p.mirror.snapshotHash : this.options.invariants.prefixHash(index, term)!);
     }
     this.durable.append(write.batch.entries);
+    if (write.batch.hardState !== undefined) this.durableTerm = write.batch.hardState.term;
     this.durableCommit = Math.max(this.durableCommit, write.batch.hardState?.commit ?? 0, snapshotIndex);
     if (write.ready !== null) this.finish(p, write.ready, out);
   }

@@ -20,6 +20,7 @@ import { InvariantViolation, RaftInvariants } from './invariants.js';
 import type { RaftSimMessage } from './messages.js';
 import { Operator } from './operator.js';
 import { RaftReplicaNode, type PlantedBug } from './replica-node.js';
+import type { TornWrites } from './torn-write.js';
 import { drawRaftConfig, drawTopology, MAX_SIM_VOTERS, type Topology } from './topology.js';
 import { TraceLog } from './trace-log.js';
 
@@ -42,17 +43,24 @@ export interface RaftScenarioOptions {
   readonly keys?: readonly string[];
   readonly membershipChanges?: boolean;
   /**
-   * A WORKAROUND for a core bug, on by default: the core's learners refuse every vote
-   * (src/consensus/raft.ts handleVoteRequest checks isVoter()), so a learner promoted by an entry
-   * it has not received yet cannot vote, and a configuration whose quorum needs it never elects a
-   * leader again (seeds 39, 35). With the workaround the operator promotes no learner while the
-   * configuration has one voter, and changes nothing while some voter does not know it is one.
-   * Turn it off once a replica votes when asked, whatever its own log says (as etcd-raft does).
+   * A WORKAROUND for a core bug, on by default: a replica that is not a voter in its own log refuses
+   * every vote (src/consensus/raft.ts handleVoteRequest checks isVoter()). So a learner promoted by
+   * an entry it has not received yet, or a voter that appended its own removal while others did not,
+   * cannot vote, and a configuration whose quorum needs it never elects a leader again. With the
+   * workaround the operator avoids those sequences: it promotes no learner while the configuration
+   * has one voter, removes no voter while it has two, and changes nothing while some voter does not
+   * know it is one. Turn it off once a replica votes when asked, whatever its own log says (as
+   * etcd-raft does: the candidate's configuration decides whose votes count).
    */
   readonly learnerVoteWorkaround?: boolean;
   readonly leaderTransfers?: boolean;
-  /** Whether a crash may leave a torn prefix of the pending write (otherwise it is lost whole). */
-  readonly tornWrites?: boolean;
+  /**
+   * Which torn prefixes of the pending write a crash may leave (see TornWrites). 'term-safe', the
+   * default, is a WORKAROUND for a core bug: 'any' also tears a write between a new term's entries
+   * and the hard state raising the term, and the restart then fails an assertion in the Raft
+   * constructor.
+   */
+  readonly tornWrites?: TornWrites;
   readonly snapshotEveryEntries?: number;
   readonly snapshotChunkBytes?: number;
   readonly plantedBug?: PlantedBug;
@@ -78,7 +86,7 @@ export const RAFT_SCENARIO_DEFAULTS: Settings = {
   membershipChanges: true,
   learnerVoteWorkaround: true,
   leaderTransfers: true,
-  tornWrites: true,
+  tornWrites: 'term-safe',
   snapshotEveryEntries: 24,
   snapshotChunkBytes: 48,
   plantedBug: 'none',
