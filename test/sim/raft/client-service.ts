@@ -104,12 +104,14 @@ export class ClientService {
   private read(node: RaftNode, from: NodeId, clientId: number, requestId: number, key: string, out: Outbox<RaftSimMessage>): void {
     // Unique per client operation, so a late answer to an older request can never match.
     const context = `${clientId}:${requestId}`;
-    if (this.pendingReads.has(context)) return;
     const result = node.readIndex(encoder.encode(context));
     if (!result.ok) {
       out.send(from, { kind: 'reply', requestId, outcome: { kind: 'refused', leader: result.leader } });
       return;
     }
+    // A resent read asks again (the forwarded request or its answer may have been lost); the first
+    // read point confirmed serves it.
+    if (this.pendingReads.has(context)) return;
     if (this.pendingReads.size >= this.maxPendingReads) {
       const oldest = this.pendingReads.keys().next().value;
       if (oldest !== undefined) this.pendingReads.delete(oldest);

@@ -31,6 +31,8 @@ interface Outstanding {
   sentAt: number;
   /** When set, the request goes (again) to `target` at this tick. */
   sendAt: number | null;
+  /** Sends since the last answer (from anyone). */
+  silentSends: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export class RaftClient implements SimNode<RaftSimMessage> {
     private readonly prng: Prng,
     private readonly recorder: HistoryRecorder<KvInput, KvOutput>,
     private readonly time: TickSource,
+    private readonly trace: ((line: string) => void) | null = null,
   ) {
     this.leaderGuess = this.randomReplica();
   }
@@ -76,7 +79,11 @@ export class RaftClient implements SimNode<RaftSimMessage> {
       } else if (op.sendAt !== null && now >= op.sendAt) {
         this.send(op, out);
       } else if (op.sendAt === null && now - op.sentAt >= this.options.resendTicks) {
-        op.target = this.otherReplica(op.target);
+        // Silence: a lost message is likelier than a dead replica; try the same one once more.
+        if (op.silentSends >= 2) {
+          op.target = this.otherReplica(op.target);
+          op.silentSends = 0;
+        }
         this.send(op, out);
       }
       return;
@@ -93,7 +100,9 @@ export class RaftClient implements SimNode<RaftSimMessage> {
 
   receive(from: NodeId, message: RaftSimMessage, out: Outbox<RaftSimMessage>): void {
     const op = this.outstanding;
-    if (message.kind !== 'reply' || op === null || message.requestId !== op.requestId) return;
+    if (message.kind !== 'reply') return;
+    this.trace?.(`client${this.options.clientId} <- ${from} reply ${message.requestId} ${JSON.stringify(message.outcome)}`);
+    if (op === null || message.requestId !== op.requestId) return;
     const outcome = message.outcome;
     if (outcome.kind === 'done') {
       if (op.input.kind === 'read' && outcome.output.kind === 'read') this.lastRead.set(op.input.key, outcome.output.value);
@@ -104,6 +113,7 @@ export class RaftClient implements SimNode<RaftSimMessage> {
       return;
     }
     this.redirects += 1;
+    op.silentSends = 0;
     if (outcome.leader !== null && outcome.leader !== from && this.options.replicaIds.includes(outcome.leader)) {
       this.leaderGuess = outcome.leader;
       op.target = outcome.leader;
@@ -125,12 +135,13 @@ export class RaftClient implements SimNode<RaftSimMessage> {
     const handle = this.recorder.invoke(this.options.clientId, input, now);
     const followerRead = input.kind === 'read' && this.prng.chance(this.options.followerReadChance);
     const target = followerRead ? this.randomReplica() : this.leaderGuess;
-    const op: Outstanding = { requestId, handle, input, startedAt: now, target, sentAt: now, sendAt: null };
+    const op: Outstanding = { requestId, handle, input, startedAt: now, target, sentAt: now, sendAt: null, silentSends: 0 };
     this.outstanding = op;
     this.send(op, out);
   }
 
   private send(op: Outstanding, out: Outbox<RaftSimMessage>): void {
+    op.silentSends += 1;
     op.sentAt = this.time.now;
     op.sendAt = null;
     out.send(op.target, { kind: 'request', clientId: this.options.clientId, requestId: op.requestId, input: op.input });
