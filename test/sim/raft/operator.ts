@@ -80,6 +80,7 @@ export class Operator implements SimNode<RaftSimMessage> {
     const requestId = this.nextRequestId++;
     this.outstanding = { requestId, sentAt: now, action };
     this.counters.sent += 1;
+    this.trace(`operator: asks ${view.leader} to ${describeAction(action)}`);
     out.send(view.leader, { kind: 'admin', requestId, action });
   }
 
@@ -89,12 +90,13 @@ export class Operator implements SimNode<RaftSimMessage> {
     this.outstanding = null;
     if (!message.accepted) {
       this.counters.refused += 1;
+      this.trace(`operator: ${from} refused (${message.detail})`);
       return;
     }
     this.counters.accepted += 1;
     if (action.kind === 'transfer') this.counters.transfersAccepted += 1;
     else this.counters.confChangesAccepted += 1;
-    this.trace(`operator: ${from} accepted ${describeAction(action)}`);
+    this.trace(`operator: ${from} accepted`);
   }
 
   crash(): void {}

@@ -345,7 +345,10 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       if (p.role === 'leader' && !wasLeader) this.options.trace(`${this.id} leads term ${p.term} (log ${p.mirror.lastIndex()}, commit ${p.commit})`);
     }
     const previousConf = p.conf;
-    if (ready.confState !== undefined) p.conf = ready.confState;
+    if (ready.confState !== undefined) {
+      p.conf = ready.confState;
+      if (this.options.traceMessages) this.options.trace(`${this.id} configuration: voters ${p.conf.voters.join(',')} learners ${p.conf.learners.join(',') || '-'}`);
+    }
     if (ready.hardState !== undefined) {
       const previousCommit = p.commit;
       invariants.recordCommit(this.id, p.term, previousCommit, ready.hardState.commit, p.mirror);

@@ -73,6 +73,8 @@ export interface RaftScenarioOptions {
   readonly snapshotOnLeadership?: boolean;
   readonly snapshotChunkBytes?: number;
   readonly plantedBug?: PlantedBug;
+  /** Whether to check that every commit is on disk on a quorum (off only to show the other invariants at work). */
+  readonly durableQuorumCheck?: boolean;
   /** Overrides the plan's crashes: every seed crashes replicas this often (for the planted-bug tests). */
   readonly crashChancePerTick?: number;
   /**
@@ -106,6 +108,7 @@ export const RAFT_SCENARIO_DEFAULTS: Settings = {
   snapshotOnLeadership: true,
   snapshotChunkBytes: 48,
   plantedBug: 'none',
+  durableQuorumCheck: true,
   maxCheckerSteps: 2_000_000,
   maxHistoryOperations: 4000,
   traceMessages: false,
@@ -142,6 +145,12 @@ function runRaft(context: ScenarioContext, settings: Settings): ScenarioOutcome 
   const plan = planFor(context.seed, prng.fork(), topology, settings);
   const time = new SimTime();
   const trace = new TraceLog(time, 40, context.verbose ? (line) => context.log(line) : null);
+  const faultCounts = new Map<string, number>();
+  const traceFault = (line: string) => {
+    const kind = / fault: (\S+)/.exec(line)?.[1];
+    if (kind !== undefined) faultCounts.set(kind, (faultCounts.get(kind) ?? 0) + 1);
+    trace.add(line);
+  };
   const raftConfig = drawRaftConfig(prng.fork(), plan.network.delay, plan.storage.latency, settings.snapshotChunkBytes);
   const electionTicks = raftConfig.electionTicks ?? 10;
   if (context.verbose) {
@@ -151,7 +160,7 @@ function runRaft(context: ScenarioContext, settings: Settings): ScenarioOutcome 
   }
 
   const network = new SimNetwork<RaftSimMessage>(prng.fork(), time, plan.network);
-  const invariants = new RaftInvariants();
+  const invariants = new RaftInvariants(settings.durableQuorumCheck);
   const boot = bootstrapState({ voters: topology.voters, learners: topology.learners });
   const replicas: RaftReplicaNode[] = [];
   for (const id of topology.all) {
@@ -231,7 +240,7 @@ function runRaft(context: ScenarioContext, settings: Settings): ScenarioOutcome 
       ['operator', operator],
     ]),
     clocks: new Map([...plan.clocks.skews].map(([id, skew]) => [id, new ReplicaClock(time, skew)] as const)),
-    log: (line) => trace.add(line),
+    log: traceFault,
   });
   const schedule = new FaultSchedule(plan, prng.fork());
 
@@ -282,6 +291,7 @@ function runRaft(context: ScenarioContext, settings: Settings): ScenarioOutcome 
     `${stats.leaderTerms} leader terms, commit ${stats.maxCommitted}, ${stats.committedConfChanges - boot.batch.entries.length} conf changes committed ` +
     `(operator: ${operator.counters.confChangesAccepted} changes and ${operator.counters.transfersAccepted} transfers accepted, ${operator.counters.refused} refused), ` +
     `${crashes} crashes (${torn} torn), ${snapshotsTaken} snapshots taken, ${stats.snapshotsRestored} installed; ` +
+    `network faults ${['partition', 'isolate', 'one-way'].map((kind) => faultCounts.get(kind) ?? 0).reduce((a, b) => a + b, 0)}, pauses ${faultCounts.get('pause') ?? 0}; ` +
     `history ${history.length} operations (${pending} pending)`;
   if (result.kind !== 'converged') {
     const clientProgress = clients.map((client, i) => `client${i} ${client.completed - (completedAtHeal[i] ?? 0)}${client.isIdle ? '' : ' (busy)'}`).join(', ');
