@@ -67,12 +67,12 @@ describe('known consensus bugs, reproduced with their workarounds off', () => {
   });
 
   it('a torn write keeps a new term\'s entry without the hard state, and the restart fails an assertion (raft-torn-any)', () => {
-    const { outcome } = replay(raftScenario({ tornWrites: 'any', crashChancePerTick: 0.01 }), 225);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^threw at tick \d+: meshkeeper assertion failed: recovered term 3 is below the log's last term 4/) });
+    const { outcome } = replay(raftScenario({ tornWrites: 'any', crashChancePerTick: 0.01 }), 81);
+    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^threw at tick \d+: meshkeeper assertion failed: recovered term 10 is below the log's last term 12/) });
   });
 
-  it('a follower holding part of an older leader\'s snapshot refuses the new leader\'s older one for good (raft-stale-snapshot)', () => {
-    const { outcome } = replay(raftScenario({ snapshotOnLeadership: false }), 85);
+  it('a follower holding part of an older leader\'s snapshot refuses the new leader\'s older one for good (raft-chunked-snapshots)', () => {
+    const { outcome } = replay(raftScenario({ chunkedSnapshots: true }), 85);
     expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^liveness: not converged within the budget of \d+ ticks after healing: leader r5 .*members behind: r2 applied/) });
   });
 });

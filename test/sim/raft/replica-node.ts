@@ -39,11 +39,6 @@ export interface ReplicaOptions {
   readonly tornWrites: TornWrites;
   /** The application snapshots (RaftNode.compact) once this many entries were applied since the last one. */
   readonly snapshotEveryEntries: number;
-  /**
-   * A WORKAROUND (see the scenario option): a new leader also snapshots as soon as it has applied
-   * an entry of its own term, so its snapshot is at least any earlier leader's.
-   */
-  readonly snapshotOnLeadership: boolean;
   readonly maxPendingReads: number;
   readonly invariants: RaftInvariants;
   readonly plantedBug: PlantedBug;
@@ -77,10 +72,6 @@ interface Process {
   term: number;
   role: RaftRole;
   ticks: number;
-  /** The term of the last entry applied. */
-  appliedTerm: number;
-  /** The last term in which this replica, as leader, took its snapshot-on-leadership. */
-  snapshotTerm: number;
 }
 
 export interface ReplicaCounters {
@@ -216,8 +207,6 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       term: recovered.hardState.term,
       role: 'follower',
       ticks: 0,
-      appliedTerm: recovered.snapshot?.metadata.term ?? 0,
-      snapshotTerm: 0,
     };
   }
 
@@ -305,15 +294,11 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       p.service.applied(command, p.machine.apply(command), out);
     }
     p.applied = entry.index;
-    p.appliedTerm = entry.term;
     this.options.invariants.recordApplied(this.id, p.applied, p.machine.digest, p.commit, 'entry');
   }
 
   private maybeCompact(p: Process): void {
-    if (this.options.plantedBug === 'apply-uncommitted' || p.applied <= p.mirror.snapshotIndex) return;
-    const newLeader = this.options.snapshotOnLeadership && p.role === 'leader' && p.appliedTerm === p.term && p.snapshotTerm !== p.term;
-    if (p.applied - p.mirror.snapshotIndex < this.options.snapshotEveryEntries && !newLeader) return;
-    if (newLeader) p.snapshotTerm = p.term;
+    if (p.applied - p.mirror.snapshotIndex < this.options.snapshotEveryEntries || this.options.plantedBug === 'apply-uncommitted') return;
     const result = p.node.compact(p.applied, p.machine.encode());
     if (!result.ok) {
       // Benign: while the last Ready's write was pending, a newer snapshot from the leader replaced
