@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSeeds } from '../run-seeds.js';
+import { runSeeds, type ScenarioOutcome } from '../run-seeds.js';
 import { DEFAULT_SCENARIO } from '../scenarios.js';
 import { raftScenario } from './scenario.js';
 
@@ -33,4 +33,17 @@ describe('raft simulation: the production consensus under faults (CI seed set)',
       expect(report.passed).toBe(SEEDS_PER_BLOCK);
     });
   }
+});
+
+describe('raft simulation: replays', () => {
+  it('a verbose replay (SIM_SEED) runs exactly like the quiet run it replays, message tracing included', () => {
+    for (const seed of [3, 4]) {
+      const quiet = raftScenario()({ seed, verbose: false, log: () => {} });
+      const lines: string[] = [];
+      const verbose: ScenarioOutcome = raftScenario({ traceMessages: true })({ seed, verbose: true, log: (line) => lines.push(line) });
+      expect(verbose).toEqual(quiet);
+      expect(lines[0]).toMatch(new RegExp(`^fault plan for seed ${seed} \\(\\d+ replica\\(s\\): r1 `));
+      expect(lines.some((line) => / recv r\d+->r\d+ Msg/.test(line))).toBe(true);
+    }
+  });
 });
