@@ -64,12 +64,17 @@ function diskFor(founder: boolean, bootstrap: ReturnType<typeof bootstrapState>)
   return disk;
 }
 
-/** What the operator sees: the leader of the highest term, its configuration, whether its voters know they are. */
+/**
+ * What the operator sees: the leader of the highest term, its configuration, and whether every
+ * voter holds everything the leader committed (so each holds the latest configuration, and knows
+ * whether it is a voter). Asking each voter's own configuration would not do: a voter removed,
+ * re-added and promoted while frozen still lists itself in its stale log (seeds 1980, 2403).
+ */
 function operatorView(replicas: readonly RaftReplicaNode[], cluster: SimCluster<RaftSimMessage>): OperatorView | null {
   const leader = findLeader(replicas, cluster);
   if (leader === null) return null;
-  const conf = leader.status.confState;
-  const votersAware = conf.voters.every((id) => replicas.find((replica) => replica.id === id)?.status()?.confState.voters.includes(id) === true);
+  const { confState: conf, progress, commit, id } = leader.status;
+  const votersAware = conf.voters.every((voter) => voter === id || (progress.get(voter)?.match ?? 0) >= commit);
   return { leader: leader.replica.id, conf, votersAware };
 }
 

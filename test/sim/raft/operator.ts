@@ -21,8 +21,8 @@ export interface OperatorOptions {
   /**
    * Steer clear of the membership sequences that deadlock while the core's learners refuse to vote
    * (see the scenario option `learnerVoteWorkaround`): promote no learner while the configuration
-   * has a single voter, remove no voter while it has two, and change nothing while some voter's own
-   * log does not list it as a voter.
+   * has a single voter, remove no voter while it has two, and change nothing while some voter does
+   * not yet hold the latest configuration.
    */
   readonly learnerVoteWorkaround: boolean;
 }
@@ -31,7 +31,7 @@ export interface OperatorOptions {
 export interface OperatorView {
   readonly leader: NodeId;
   readonly conf: ConfState;
-  /** Every voter of `conf` is up and its own configuration lists it as a voter. */
+  /** Every voter of `conf` holds all the leader committed (the latest configuration included). */
   readonly votersAware: boolean;
 }
 

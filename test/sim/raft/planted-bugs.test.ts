@@ -53,26 +53,3 @@ describe('the raft simulation catches planted bugs', () => {
     expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/^liveness: not converged within the budget of 3 ticks after healing: /) });
   });
 });
-
-/**
- * Consensus bugs the simulator found, each reproduced with its scenario workaround turned off.
- * When one of these tests fails, the bug is probably fixed in src/consensus: delete the test and
- * turn the workaround's default off in scenario.ts (if instead the harness changed, find a new
- * seed with `npm run sim -- --seeds 300 --scenario <the scenario named in the test>`).
- */
-describe('known consensus bugs, reproduced with their workarounds off', () => {
-  it('a promoted learner that has not received its promotion refuses to vote, so the cluster never elects a leader (raft-learner-votes)', () => {
-    const { outcome } = replay(raftScenario({ learnerVoteWorkaround: false }), 39);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^liveness: not converged within the budget of \d+ ticks after healing: no leader;/) });
-  });
-
-  it('a torn write keeps a new term\'s entry without the hard state, and the restart fails an assertion (raft-torn-any)', () => {
-    const { outcome } = replay(raftScenario({ tornWrites: 'any', crashChancePerTick: 0.01 }), 81);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^threw at tick \d+: meshkeeper assertion failed: recovered term 10 is below the log's last term 12/) });
-  });
-
-  it('a follower holding part of an older leader\'s snapshot refuses the new leader\'s older one for good (raft-chunked-snapshots)', () => {
-    const { outcome } = replay(raftScenario({ chunkedSnapshots: true }), 85);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^liveness: not converged within the budget of \d+ ticks after healing: leader r5 .*members behind: r2 applied/) });
-  });
-});

@@ -23,10 +23,11 @@ export interface RaftScenarioOptions {
    * A WORKAROUND for a core bug, on by default: a replica that is not a voter in its own log refuses
    * every vote (src/consensus/raft.ts handleVoteRequest checks isVoter()). So a learner promoted by
    * an entry it has not received yet, or a voter that appended its own removal while others did not,
-   * cannot vote, and a configuration whose quorum needs it never elects a leader again. With the
-   * workaround the operator avoids those sequences: it promotes no learner while the configuration
-   * has one voter, removes no voter while it has two, and changes nothing while some voter does not
-   * know it is one. Turn it off once a replica votes when asked, whatever its own log says (as
+   * cannot vote, and a configuration whose quorum needs it never elects a leader again (seeds 39,
+   * 35, 1980, 2403). With the workaround the operator avoids those sequences: it promotes no learner
+   * while the configuration has one voter, removes no voter while it has two, and changes nothing
+   * until every voter holds the latest configuration (its match at the leader has reached the
+   * commit index). Turn it off once a replica votes when asked, whatever its own log says (as
    * etcd-raft does: the candidate's configuration decides whose votes count).
    */
   readonly learnerVoteWorkaround?: boolean;
