@@ -9,4 +9,7 @@ export default defineConfig({
   worker: {
     format: 'es',
   },
+  optimizeDeps: {
+    include: ['simple-peer/simplepeer.min.js'],
+  },
 });

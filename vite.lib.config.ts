@@ -8,7 +8,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     lib: {
-      entry: { index: 'src/index.ts' },
+      entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

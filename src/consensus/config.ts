@@ -1,3 +1,4 @@
+import { MAX_APPEND_ENTRIES, MAX_PEER_FRAME_BYTES } from '../wire/limits.js';
 import { KeeperError } from '../errors/keeper-error.js';
 import type { ReplicaId } from './types.js';
 
@@ -96,6 +97,14 @@ export function createRaftConfig(input: RaftConfigInput): RaftConfig {
   }
   if (config.heartbeatTicks >= config.electionTicks) {
     throw new KeeperError('BADARGUMENTS', `raft config heartbeatTicks (${config.heartbeatTicks}) must be smaller than electionTicks (${config.electionTicks})`);
+  }
+  // Every message must fit one peer frame (src/wire/limits.ts), with room for the envelope.
+  const maxMessageBytes = MAX_PEER_FRAME_BYTES - 64 * 1024;
+  if (config.maxSizePerMsg > maxMessageBytes || config.snapshotChunkBytes > maxMessageBytes) {
+    throw new KeeperError('BADARGUMENTS', `raft config maxSizePerMsg and snapshotChunkBytes must be at most ${maxMessageBytes} (a peer frame)`);
+  }
+  if (config.maxEntriesPerMsg > MAX_APPEND_ENTRIES) {
+    throw new KeeperError('BADARGUMENTS', `raft config maxEntriesPerMsg must be at most ${MAX_APPEND_ENTRIES}`);
   }
   if (config.snapshotChunkBytes > config.maxSnapshotBytes) {
     throw new KeeperError('BADARGUMENTS', 'raft config snapshotChunkBytes must not exceed maxSnapshotBytes');

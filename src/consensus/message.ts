@@ -149,6 +149,53 @@ export function mustWaitForDurable(type: MessageType): boolean {
   return type === 'MsgAppResp' || type === 'MsgVoteResp' || type === 'MsgPreVoteResp' || type === 'MsgVote';
 }
 
+const isIndex = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * Why a message from the network cannot be stepped (numbers out of range, entries that do not follow
+ * the MsgApp's index, entries from a term after the sender's), or null when it can. The wire decoder
+ * checks shapes; this checks the Raft-level facts the state machine relies on.
+ */
+export function messageProblem(m: Message): string | null {
+  if (!MESSAGE_TYPES.includes(m.type)) return `unknown message type ${String(m.type)}`;
+  if (!isIndex(m.term)) return `bad term ${String(m.term)}`;
+  switch (m.type) {
+    case 'MsgApp': {
+      if (!isIndex(m.index) || !isIndex(m.logTerm) || !isIndex(m.commit)) return 'bad MsgApp index, logTerm or commit';
+      let previousTerm = m.logTerm;
+      for (let i = 0; i < m.entries.length; i++) {
+        const entry = m.entries[i] as Entry;
+        if (entry.index !== m.index + 1 + i) return `MsgApp entry ${i} has index ${entry.index}, expected ${m.index + 1 + i}`;
+        if (!isIndex(entry.term) || entry.term < previousTerm || entry.term > m.term) return `MsgApp entry ${entry.index} has term ${entry.term}`;
+        if (entry.type !== 0 && entry.type !== 1) return `MsgApp entry ${entry.index} has type ${String(entry.type)}`;
+        previousTerm = entry.term;
+      }
+      return null;
+    }
+    case 'MsgAppResp':
+      return isIndex(m.index) && isIndex(m.hintIndex) && isIndex(m.hintTerm) ? null : 'bad MsgAppResp index or hint';
+    case 'MsgVote':
+    case 'MsgPreVote':
+      return isIndex(m.index) && isIndex(m.logTerm) && m.logTerm <= m.term ? null : 'bad vote request log position';
+    case 'MsgHeartbeat':
+      return isIndex(m.commit) && isIndex(m.readSeq) ? null : 'bad MsgHeartbeat commit or readSeq';
+    case 'MsgHeartbeatResp':
+      return isIndex(m.readSeq) ? null : 'bad MsgHeartbeatResp readSeq';
+    case 'MsgSnap': {
+      const { index, term } = m.metadata;
+      if (!isIndex(index) || index === 0 || !isIndex(term) || term > m.term) return 'bad MsgSnap metadata';
+      if (!isIndex(m.totalBytes) || !isIndex(m.offset) || m.offset + m.chunk.byteLength > m.totalBytes) return 'bad MsgSnap offsets';
+      return null;
+    }
+    case 'MsgSnapResp':
+      return isIndex(m.snapshotIndex) && isIndex(m.receivedBytes) ? null : 'bad MsgSnapResp';
+    case 'MsgReadIndexResp':
+      return isIndex(m.index) ? null : 'bad MsgReadIndexResp index';
+    default:
+      return null;
+  }
+}
+
 /** A one-line rendering for traces and logs. */
 export function describeMessage(m: Message): string {
   const head = `${m.from}->${m.to} ${m.type} Term:${m.term}`;

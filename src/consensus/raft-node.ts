@@ -1,10 +1,11 @@
+import { MAX_READ_CONTEXT_BYTES } from '../wire/limits.js';
 import { assert } from '../errors/keeper-error.js';
 import type { RecoveredState } from '../storage/durable-storage.js';
 import type { Prng } from '../util/prng.js';
 import { createRaftConfig, type RaftConfig, type RaftConfigInput } from './config.js';
 import { confChangeProblem, encodeConfChange, sameConfState, type ConfChange } from './conf-change.js';
 import * as leader from './leader.js';
-import type { Message } from './message.js';
+import { messageProblem, type Message } from './message.js';
 import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
 import { entrySizeBytes } from './raft-log.js';
@@ -31,11 +32,13 @@ export type ProposeResult =
   | { readonly ok: true; readonly term: number; readonly firstIndex: number; readonly lastIndex: number }
   | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: ReplicaId | null; readonly message: string };
 
-export type RequestRefusal = 'no-leader' | 'too-many-pending-reads' | 'invalid-transferee' | 'invalid-snapshot';
+export type RequestRefusal = 'no-leader' | 'too-many-pending-reads' | 'invalid-transferee' | 'invalid-snapshot' | 'context-too-large';
 
 export type RequestResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: RequestRefusal; readonly leader: ReplicaId | null; readonly message: string };
+
+export type StepResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface PeerStatus {
   readonly match: number;
@@ -89,8 +92,16 @@ export class RaftNode {
     this.prevConf = this.raft.conf();
   }
 
-  step(message: Message): void {
+  /**
+   * Takes a message from a peer. A message that breaks Raft's rules (see `messageProblem`) is
+   * refused, changes nothing, and the reason comes back; anything else is accepted (which includes
+   * messages Raft ignores, such as ones from a stale term).
+   */
+  step(message: Message): StepResult {
+    const problem = messageProblem(message);
+    if (problem !== null) return { ok: false, reason: problem };
     this.raft.step(message);
+    return { ok: true };
   }
 
   tick(): void {
@@ -165,6 +176,9 @@ export class RaftNode {
    */
   readIndex(requestContext: Uint8Array): RequestResult {
     const r = this.raft;
+    if (requestContext.byteLength > MAX_READ_CONTEXT_BYTES) {
+      return this.requestRefused('context-too-large', `a read context holds at most ${MAX_READ_CONTEXT_BYTES} bytes`);
+    }
     if (r.role === 'leader') {
       return leader.handleReadIndex(r, requestContext, null)
         ? { ok: true }

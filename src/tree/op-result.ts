@@ -12,6 +12,7 @@ export type OpResult =
   | { readonly type: 'multi'; readonly results: readonly OpResult[] }
   | { readonly type: 'error'; readonly code: ErrorCodeNumber }
   | { readonly type: 'createSession' }
+  | { readonly type: 'moveSession' }
   | { readonly type: 'closeSession' }
   | { readonly type: 'deleteContainer' };
 

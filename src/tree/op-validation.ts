@@ -3,19 +3,11 @@ import { TTL_MAX_MS, createModeFromFlag, isSequential, isTtl, type CreateModeFla
 import type { CreateOp, WriteOp } from './op.js';
 import { validatePath, validateWritePath } from './path.js';
 import { MAX_DATA_BYTES } from './stat.js';
+import { MAX_ACL_ENTRIES, MAX_ACL_ID_BYTES, MAX_MULTI_OPS, MAX_PATH_BYTES } from '../wire/limits.js';
 
-/** The most ops one multi may hold (ZooKeeper has only jute.maxbuffer; meshkeeper limits the count too). */
-export const MAX_MULTI_OPS = 10_000;
-
-/**
- * The longest znode path, in UTF-8 bytes, a sequential suffix included (the wire format's limit on
- * every path: a longer one could not be encoded in a snapshot).
- */
-export const MAX_PATH_BYTES = 4096;
-
-/** The most entries in one ACL (after "auth" entries are expanded), and the longest scheme or id. */
-export const MAX_ACL_ENTRIES = 1024;
-export const MAX_ACL_ID_BYTES = 1024;
+// The path, ACL and multi limits are the wire format's (src/wire/limits.ts): a znode the wire
+// could not encode in a snapshot or a txn is refused at the door.
+export { MAX_ACL_ENTRIES, MAX_ACL_ID_BYTES, MAX_MULTI_OPS, MAX_PATH_BYTES };
 
 /** How many bytes `text` takes in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD). */
 export function utf8Length(text: string): number {

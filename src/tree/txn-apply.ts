@@ -166,6 +166,9 @@ export function applyTxn(store: TreeStore, header: TxnHeader, txn: Txn): ApplyOu
     case 'createSession':
       result = { type: 'createSession' };
       break;
+    case 'moveSession':
+      result = { type: 'moveSession' };
+      break;
     case 'closeSession':
       result = applyCloseSession(store, header, triggers);
       break;

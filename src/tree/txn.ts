@@ -79,10 +79,27 @@ export interface DeleteContainerTxn {
   readonly path: string;
 }
 
-/** A new session (id in the header), with its negotiated timeout. */
+/**
+ * A new session. Its id is the header's sessionId, which the leader sets to this txn's zxid (unique
+ * across the ensemble by construction); the header's cxid is the owner replica's connect number, so
+ * the replica the client waits on can tell which pending connect this txn answers.
+ */
 export interface CreateSessionTxn {
   readonly type: 'createSession';
+  /** The negotiated timeout. */
   readonly timeoutMs: number;
+  /** sha1 of the session password (a client proves it owns the session when it moves). */
+  readonly passwordDigest: Uint8Array;
+  /** The replica the client is attached to. */
+  readonly ownerReplica: string;
+  /** The client lives in the owner replica's tab: the session ends when that replica leaves. */
+  readonly fateShared: boolean;
+}
+
+/** The session named in the header re-attached to another replica (its client moved). */
+export interface MoveSessionTxn {
+  readonly type: 'moveSession';
+  readonly ownerReplica: string;
 }
 
 /** The end of the session named in the header: its ephemerals are deleted. */
@@ -100,4 +117,5 @@ export type Txn =
   | MultiTxn
   | DeleteContainerTxn
   | CreateSessionTxn
+  | MoveSessionTxn
   | CloseSessionTxn;

@@ -20,6 +20,10 @@ type Bench = () => Promise<readonly BenchRecord[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   tree: async () => (await import('./tree-bench.js')).runTreeBench(),
+  wire: async () => (await import('./wire-bench.js')).runWireBench(),
+  consensus: async () => (await import('./consensus-bench.js')).runConsensusBench(),
+  peer: async () => (await import('./peer-bench.js')).runPeerBench(),
+  replica: async () => (await import('./replica-bench.js')).runReplicaBench(),
 };
 
 function meets(record: BenchRecord): string {

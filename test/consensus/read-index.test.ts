@@ -72,6 +72,7 @@ describe('ReadIndex (§6.4)', () => {
   it('without a known leader the request is refused, not dropped', () => {
     const net = new Network({ voters: ['1', '2', '3'] });
     expect(net.node('2').readIndex(bytes('x'))).toMatchObject({ ok: false, reason: 'no-leader', leader: null });
+    expect(net.node('2').readIndex(new Uint8Array(4097))).toMatchObject({ ok: false, reason: 'context-too-large' });
   });
 
   it('a single voter answers at once', () => {

@@ -288,7 +288,7 @@ describe('DataTree: apply', () => {
   it('createSession changes nothing in the tree', () => {
     const d = new Driver();
     const digest = d.tree.digest();
-    expect(d.apply({ type: 'createSession', timeoutMs: 30_000 }, 9n)).toEqual({ result: { type: 'createSession' }, triggers: [] });
+    expect(d.apply({ type: 'createSession', timeoutMs: 30_000, passwordDigest: new Uint8Array(20), ownerReplica: 'r1', fateShared: true }, 9n)).toEqual({ result: { type: 'createSession' }, triggers: [] });
     expect(d.tree.digest()).toBe(digest);
   });
 });
