@@ -78,9 +78,23 @@ export class Raft {
     return this.confHistory.current();
   }
 
-  /** Whether this replica may campaign and vote: it is a voter of the configuration in force. */
+  /** Whether this replica is a voter of the configuration in force (the latest in its log). */
   isVoter(): boolean {
     return this.conf().voters.includes(this.id);
+  }
+
+  /**
+   * Whether this replica may campaign: it is a voter of the configuration in force, or (dissertation
+   * §4.2.2) its own removal is the latest change in its log and not yet known committed, so it was a
+   * voter of the configuration before it. Until that change commits, the others may still use the
+   * previous configuration, in which this replica's vote (and its longer log) may be needed: a
+   * two-voter cluster whose leader appended its own removal and then crashed elects nobody unless the
+   * removed leader campaigns. Such a candidate does not count its own vote (voteOutcome counts the
+   * voters of its configuration only) and, as leader, manages the change without counting itself.
+   */
+  mayCampaign(): boolean {
+    if (this.isVoter()) return true;
+    return this.confHistory.lastChangeIndex() > this.log.committed && this.confHistory.previous().voters.includes(this.id);
   }
 
   send(message: Outgoing): void {
@@ -146,7 +160,7 @@ export class Raft {
       return;
     }
     this.electionElapsed += 1;
-    if (this.electionElapsed >= this.randomizedElectionTimeout && this.isVoter()) {
+    if (this.electionElapsed >= this.randomizedElectionTimeout && this.mayCampaign()) {
       this.electionElapsed = 0;
       this.campaign(this.config.preVote ? 'pre-vote' : 'election');
     }
@@ -155,7 +169,7 @@ export class Raft {
   // ---- elections ----
 
   campaign(kind: CampaignKind): void {
-    if (!this.isVoter() || this.role === 'leader') return;
+    if (!this.mayCampaign() || this.role === 'leader') return;
     const preVote = kind === 'pre-vote';
     if (preVote) this.becomePreCandidate();
     else this.becomeCandidate();
@@ -190,13 +204,24 @@ export class Raft {
     return false;
   }
 
-  /** §5.2/§5.4.1 plus PreVote: grant when this replica can vote for the sender and its log is current. */
+  /**
+   * §5.2/§5.4.1 plus PreVote: grant when this replica can vote for the sender and its log is current.
+   *
+   * The answer does not depend on this replica's own configuration (as in etcd-raft): the candidate's
+   * configuration decides whose votes count. A learner promoted by an entry it has not received yet,
+   * or a voter that appended its own removal while the others did not, may be needed for the
+   * candidate's quorum (dissertation §4.1: servers process RPCs without consulting their
+   * configuration); refusing would leave that configuration without a leader for ever. A vote from a
+   * replica the candidate does not count as a voter is ignored by its tally (voteOutcome), and a
+   * replica never counts its own vote unless it is a voter of its own configuration. A removed
+   * replica cannot disrupt through this: within a leader's lease vote requests are ignored (stepTerm,
+   * §4.2.3), which is what stops a removed replica that never learnt of its removal.
+   */
   private handleVoteRequest(m: MsgVote): void {
     const isPreVote = m.type === 'MsgPreVote';
     const canVote =
       this.vote === m.from || (this.vote === null && this.lead === null) || (isPreVote && m.term > this.term);
-    // Learners (and replicas outside the configuration in force) never vote.
-    if (canVote && this.isVoter() && this.log.isUpToDate(m.index, m.logTerm)) {
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
       this.send({ type: isPreVote ? 'MsgPreVoteResp' : 'MsgVoteResp', to: m.from, term: m.term, reject: false });
       if (!isPreVote) {
         this.electionElapsed = 0;
@@ -369,3 +394,4 @@ export class Raft {
     this.pendingLocalSnapshot = null;
   }
 }
+

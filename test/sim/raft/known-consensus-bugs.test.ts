@@ -32,7 +32,7 @@ function fixedDraws(value: number): Prng {
 }
 
 describe('known consensus bugs (minimal reproductions)', () => {
-  it.fails('a replica whose own log still says learner grants its vote to an up-to-date candidate whose configuration counts it (seeds 39, 35, 1980, 2403)', () => {
+  it('a replica whose own log still says learner grants its vote to an up-to-date candidate whose configuration counts it (seeds 39, 35, 1980, 2403)', () => {
     // r3 was promoted by an entry it has not received: its log says learner, the candidate's says voter.
     const { node } = founder('r3', ['r1', 'r2'], ['r3']);
     node.step({ type: 'MsgVote', from: 'r1', to: 'r3', term: 2, index: 10, logTerm: 2, transfer: false });
