@@ -12,7 +12,7 @@ import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue, type ReadState } from './read-only.js';
 import type { RaftRole } from './ready.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
-import type { ConfState, Entry, ReplicaId, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, ReplicaId, Snapshot } from './types.js';
 
 type CampaignKind = 'pre-vote' | 'election' | 'transfer';
 
@@ -62,13 +62,17 @@ export class Raft {
     const snapshotIndex = snapshot?.metadata.index ?? 0;
     const snapshotTerm = snapshot?.metadata.term ?? 0;
     const { hardState } = recovered;
-    this.log = new RaftLog(snapshotIndex, snapshotTerm, recovered.entries, Math.max(hardState.commit, snapshotIndex));
+    const lastIndex = snapshotIndex + recovered.entries.length;
+    // A commit beyond the log (a hard state that landed without all its entries) is only knowledge,
+    // lowered here and learnt again from the leader; the snapshot's index is committed by definition.
+    const commit = Math.max(snapshotIndex, Math.min(hardState.commit, lastIndex));
+    this.log = new RaftLog(snapshotIndex, snapshotTerm, recovered.entries, commit);
     this.confHistory = new ConfHistory(snapshotIndex, normalizeConfState(snapshot?.metadata.confState ?? recovered.confState));
     this.confHistory.appended(recovered.entries);
     this.snapshot = snapshot;
-    this.term = hardState.term;
-    this.vote = hardState.vote;
-    assert(this.term >= this.log.lastTerm(), `recovered term ${this.term} is below the log's last term ${this.log.lastTerm()}`);
+    const recoveredTerm = recoveredTermAndVote(hardState, this.log.lastTerm());
+    this.term = recoveredTerm.term;
+    this.vote = recoveredTerm.vote;
     this.readOnly = new ReadOnlyQueue(config.maxPendingReads);
     this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes);
     this.becomeFollower(this.term, null);
@@ -395,3 +399,14 @@ export class Raft {
   }
 }
 
+/**
+ * The term and vote to restart with. A crash in the middle of a write (a torn write) may keep a
+ * newer term's entries (or snapshot) and lose the hard state that raised the term in the same write.
+ * Nothing was promised on the lost hard state: votes and acknowledgements leave only once their
+ * write is durable. So the replica adopts the log's last term, with no vote: no hard state of that
+ * term was ever durable (terms only grow, and the durable one is below it), so no vote in it left.
+ */
+export function recoveredTermAndVote(hardState: HardState, lastLogTerm: number): { term: number; vote: ReplicaId | null } {
+  if (hardState.term >= lastLogTerm) return { term: hardState.term, vote: hardState.vote };
+  return { term: lastLogTerm, vote: null };
+}
