@@ -375,7 +375,7 @@ export class Raft {
       this.send({ type: 'MsgAppResp', to: m.from, index: this.log.committed, reject: false, hintIndex: 0, hintTerm: 0 });
       return;
     }
-    const outcome = this.snapshotReceiver.accept(m.metadata, m.totalBytes, m.offset, m.chunk);
+    const outcome = this.snapshotReceiver.accept({ leader: m.from, term: m.term }, m.metadata, m.totalBytes, m.offset, m.chunk);
     if (outcome.kind !== 'complete') {
       this.send({ type: 'MsgSnapResp', to: m.from, snapshotIndex: m.metadata.index, receivedBytes: outcome.receivedBytes, reject: outcome.kind === 'rejected' });
       return;

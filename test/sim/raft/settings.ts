@@ -20,34 +20,34 @@ export interface RaftScenarioOptions {
   readonly keys?: readonly string[];
   readonly membershipChanges?: boolean;
   /**
-   * A WORKAROUND for a core bug, on by default: a replica that is not a voter in its own log refuses
-   * every vote (src/consensus/raft.ts handleVoteRequest checks isVoter()). So a learner promoted by
-   * an entry it has not received yet, or a voter that appended its own removal while others did not,
-   * cannot vote, and a configuration whose quorum needs it never elects a leader again (seeds 39,
-   * 35, 1980, 2403). With the workaround the operator avoids those sequences: it promotes no learner
-   * while the configuration has one voter, removes no voter while it has two, and changes nothing
-   * until every voter holds the latest configuration (its match at the leader has reached the
-   * commit index). Turn it off once a replica votes when asked, whatever its own log says (as
-   * etcd-raft does: the candidate's configuration decides whose votes count).
+   * A former WORKAROUND, off by default since the bug is fixed: a replica that was not a voter in its
+   * own log refused every vote (src/consensus/raft.ts handleVoteRequest checked isVoter()), so a
+   * learner promoted by an entry it had not received yet, or a leader that appended its own removal,
+   * could not vote, and a configuration whose quorum needed it never elected a leader again (seeds
+   * 39, 35, 1980, 2403). Now a replica answers vote requests on their merits whatever its own log
+   * says (as etcd-raft: the candidate's configuration decides whose votes count), and a voter whose
+   * own removal is the latest, uncommitted change still campaigns (dissertation §4.2.2). With the
+   * option on, the operator avoids those sequences: it promotes no learner while the configuration
+   * has one voter, removes no voter while it has two, and changes nothing until every voter holds
+   * the latest configuration (its match at the leader has reached the commit index).
    */
   readonly learnerVoteWorkaround?: boolean;
   readonly leaderTransfers?: boolean;
   /**
-   * Which torn prefixes of the pending write a crash may leave (see TornWrites). 'term-safe', the
-   * default, is a WORKAROUND for a core bug: 'any' also tears a write between a new term's entries
-   * and the hard state raising the term, and the restart then fails an assertion in the Raft
-   * constructor.
+   * Which torn prefixes of the pending write a crash may leave (see TornWrites). 'any', the default,
+   * also tears a write between a new term's entries and the hard state raising the term; the Raft
+   * constructor then adopts the log's last term with no vote. 'term-safe' is the former WORKAROUND
+   * for the bug that made such a restart fail an assertion.
    */
   readonly tornWrites?: TornWrites;
   readonly snapshotEveryEntries?: number;
   /**
    * Whether snapshots travel in chunks of `snapshotChunkBytes` (so a transfer spans many MsgSnaps),
-   * or whole in one MsgSnap. Whole by default: a WORKAROUND for a core bug. A follower's
-   * SnapshotReceiver refuses a snapshot with a lower index than one it holds part of
-   * (src/consensus/snapshot-receiver.ts accept), even from a newer leader, and never drops that part
-   * when the leader changes; the new leader's transfer (pinned to the snapshot it started with,
-   * leader.ts sendSnapshotChunks) is refused forever and the follower never catches up (seeds 85,
-   * 560, 610). Turn it on once the receiver starts over for a newer leader.
+   * or whole in one MsgSnap. Chunked by default. Whole was a WORKAROUND for a core bug: a follower's
+   * SnapshotReceiver refused a snapshot with a lower index than one it held part of
+   * (src/consensus/snapshot-receiver.ts accept), even from a newer leader, and never dropped that
+   * part when the leader changed, so the new leader's transfer was refused forever (seeds 85, 560,
+   * 610). Now a transfer belongs to one leader and term, and a chunk from a newer one starts over.
    */
   readonly chunkedSnapshots?: boolean;
   readonly snapshotChunkBytes?: number;
@@ -84,12 +84,12 @@ export const RAFT_SCENARIO_DEFAULTS: RaftScenarioSettings = {
   clientCount: 4,
   keys: ['a', 'b', 'c', 'd'],
   membershipChanges: true,
-  learnerVoteWorkaround: true,
+  learnerVoteWorkaround: false,
   leaderTransfers: true,
-  tornWrites: 'term-safe',
+  tornWrites: 'any',
   crashHeavyShare: 0.25,
   snapshotEveryEntries: 24,
-  chunkedSnapshots: false,
+  chunkedSnapshots: true,
   snapshotChunkBytes: 48,
   plantedBug: 'none',
   durableQuorumCheck: true,

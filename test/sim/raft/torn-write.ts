@@ -7,9 +7,9 @@ import type { Prng } from '../../../src/util/prng.js';
  * write: its snapshot, then its entries, one step each; the hard state only with the whole write).
  * - 'any': every prefix;
  * - 'term-safe': no prefix that keeps a snapshot or entry of a term newer than the durable hard
- *   state's term without the hard state that raised it: a WORKAROUND for a core bug (the Raft
- *   constructor asserts that the recovered term is at least the log's last term, which such a
- *   prefix breaks; the lost hard state carried no promise, so the core could adopt the log's term);
+ *   state's term without the hard state that raised it: a former WORKAROUND for a core bug, fixed
+ *   (the Raft constructor asserted that the recovered term was at least the log's last term; it now
+ *   adopts the log's term, since the lost hard state carried no promise);
  * - 'none': a crash loses the pending writes whole.
  */
 export type TornWrites = 'any' | 'term-safe' | 'none';
