@@ -62,11 +62,11 @@ export class Raft {
     const snapshotIndex = snapshot?.metadata.index ?? 0;
     const snapshotTerm = snapshot?.metadata.term ?? 0;
     const { hardState } = recovered;
-    const lastIndex = snapshotIndex + recovered.entries.length;
-    // A commit beyond the log (a hard state that landed without all its entries) is only knowledge,
-    // lowered here and learnt again from the leader; the snapshot's index is committed by definition.
-    const commit = Math.max(snapshotIndex, Math.min(hardState.commit, lastIndex));
-    this.log = new RaftLog(snapshotIndex, snapshotTerm, recovered.entries, commit);
+    // A torn write loses the hard state only with the write's tail: the durable commit is then just
+    // lower than what was known, never beyond the log (entries above the commit are the only ones
+    // ever replaced). A commit beyond the recovered log means the storage lost entries it had made
+    // durable: RaftLog refuses it (as etcd-raft and the IndexedDB recovery do) rather than hide it.
+    this.log = new RaftLog(snapshotIndex, snapshotTerm, recovered.entries, Math.max(hardState.commit, snapshotIndex));
     this.confHistory = new ConfHistory(snapshotIndex, normalizeConfState(snapshot?.metadata.confState ?? recovered.confState));
     this.confHistory.appended(recovered.entries);
     this.snapshot = snapshot;

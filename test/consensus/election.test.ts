@@ -255,14 +255,13 @@ describe('restart from a torn write', () => {
     expect(restarted.status()).toMatchObject({ term: 4, vote: null, commit: 40, lastIndex: 40 });
   });
 
-  it('a recovered commit beyond the recovered log is lowered to its last index (commit is knowledge, learnt again)', () => {
+  it('a recovered commit beyond the recovered log is refused: the storage lost entries it had made durable', () => {
     const entries = [1, 2, 3].map((index) => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(0) }));
-    const node = new RaftNode(
-      { id: '1' },
-      { hardState: { term: 1, vote: null, commit: 9 }, confState: { voters: ['1', '2', '3'], learners: [] }, snapshot: null, entries },
-      createPrng(1),
-    );
-    expect(node.status()).toMatchObject({ commit: 3, lastIndex: 3 });
-    expect(node.ready().committedEntries.map((e) => e.index)).toEqual([1, 2, 3]);
+    const recovered = { hardState: { term: 1, vote: null, commit: 9 }, confState: { voters: ['1', '2', '3'], learners: [] }, snapshot: null, entries };
+    expect(() => new RaftNode({ id: '1' }, recovered, createPrng(1))).toThrow('recovered commit 9 is outside the log');
+    // A commit below the recovered snapshot (the hard state of the write that carried it was lost) is raised to it.
+    const snapshot = { metadata: { index: 5, term: 1, confState: { voters: ['1', '2', '3'], learners: [] } }, data: new Uint8Array(0) };
+    const node = new RaftNode({ id: '1' }, { ...recovered, hardState: { term: 1, vote: null, commit: 2 }, snapshot, entries: [] }, createPrng(1));
+    expect(node.status()).toMatchObject({ commit: 5, lastIndex: 5 });
   });
 });
