@@ -24,6 +24,12 @@ export class ConfHistory {
     return this.changes.length > 0 ? (this.changes[this.changes.length - 1] as { conf: ConfState }).conf : this.base;
   }
 
+  /** The configuration before the latest ConfChange entry (the base when there is none after it). */
+  previous(): ConfState {
+    const n = this.changes.length;
+    return n > 1 ? (this.changes[n - 2] as { conf: ConfState }).conf : this.base;
+  }
+
   /** The index of the latest ConfChange entry in the log (0 when there is none after the base). */
   lastChangeIndex(): number {
     return this.changes.length > 0 ? (this.changes[this.changes.length - 1] as { index: number }).index : 0;

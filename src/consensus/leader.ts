@@ -323,6 +323,14 @@ function handleSnapshotResponse(r: Raft, m: MsgSnapResp): void {
     // A chunk did not fit (one was lost, or the follower restarted). Believe the follower's count,
     // but resend only at the next heartbeat answer: the chunks still in flight would each be refused
     // too, and resending on every refusal would multiply the duplicates.
+    const latest = r.snapshot;
+    if (m.receivedBytes === 0 && latest !== null && latest.metadata.index > transfer.snapshot.metadata.index) {
+      // The follower holds none of it: start over with the latest snapshot instead of the one this
+      // transfer began with (the follower then needs fewer entries after it, and a transfer is never
+      // pinned to a snapshot the follower keeps refusing).
+      pr.becomeSnapshot(latest);
+      return;
+    }
     transfer.ackedBytes = m.receivedBytes;
     transfer.sentBytes = Math.max(transfer.sentBytes, m.receivedBytes);
     return;

@@ -12,7 +12,7 @@ import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue, type ReadState } from './read-only.js';
 import type { RaftRole } from './ready.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
-import type { ConfState, Entry, ReplicaId, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, ReplicaId, Snapshot } from './types.js';
 
 type CampaignKind = 'pre-vote' | 'election' | 'transfer';
 
@@ -62,13 +62,17 @@ export class Raft {
     const snapshotIndex = snapshot?.metadata.index ?? 0;
     const snapshotTerm = snapshot?.metadata.term ?? 0;
     const { hardState } = recovered;
+    // A torn write loses the hard state only with the write's tail: the durable commit is then just
+    // lower than what was known, never beyond the log (entries above the commit are the only ones
+    // ever replaced). A commit beyond the recovered log means the storage lost entries it had made
+    // durable: RaftLog refuses it (as etcd-raft and the IndexedDB recovery do) rather than hide it.
     this.log = new RaftLog(snapshotIndex, snapshotTerm, recovered.entries, Math.max(hardState.commit, snapshotIndex));
     this.confHistory = new ConfHistory(snapshotIndex, normalizeConfState(snapshot?.metadata.confState ?? recovered.confState));
     this.confHistory.appended(recovered.entries);
     this.snapshot = snapshot;
-    this.term = hardState.term;
-    this.vote = hardState.vote;
-    assert(this.term >= this.log.lastTerm(), `recovered term ${this.term} is below the log's last term ${this.log.lastTerm()}`);
+    const recoveredTerm = recoveredTermAndVote(hardState, this.log.lastTerm());
+    this.term = recoveredTerm.term;
+    this.vote = recoveredTerm.vote;
     this.readOnly = new ReadOnlyQueue(config.maxPendingReads);
     this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes);
     this.becomeFollower(this.term, null);
@@ -78,9 +82,23 @@ export class Raft {
     return this.confHistory.current();
   }
 
-  /** Whether this replica may campaign and vote: it is a voter of the configuration in force. */
+  /** Whether this replica is a voter of the configuration in force (the latest in its log). */
   isVoter(): boolean {
     return this.conf().voters.includes(this.id);
+  }
+
+  /**
+   * Whether this replica may campaign: it is a voter of the configuration in force, or (dissertation
+   * §4.2.2) its own removal is the latest change in its log and not yet known committed, so it was a
+   * voter of the configuration before it. Until that change commits, the others may still use the
+   * previous configuration, in which this replica's vote (and its longer log) may be needed: a
+   * two-voter cluster whose leader appended its own removal and then crashed elects nobody unless the
+   * removed leader campaigns. Such a candidate does not count its own vote (voteOutcome counts the
+   * voters of its configuration only) and, as leader, manages the change without counting itself.
+   */
+  mayCampaign(): boolean {
+    if (this.isVoter()) return true;
+    return this.confHistory.lastChangeIndex() > this.log.committed && this.confHistory.previous().voters.includes(this.id);
   }
 
   send(message: Outgoing): void {
@@ -146,7 +164,7 @@ export class Raft {
       return;
     }
     this.electionElapsed += 1;
-    if (this.electionElapsed >= this.randomizedElectionTimeout && this.isVoter()) {
+    if (this.electionElapsed >= this.randomizedElectionTimeout && this.mayCampaign()) {
       this.electionElapsed = 0;
       this.campaign(this.config.preVote ? 'pre-vote' : 'election');
     }
@@ -155,7 +173,7 @@ export class Raft {
   // ---- elections ----
 
   campaign(kind: CampaignKind): void {
-    if (!this.isVoter() || this.role === 'leader') return;
+    if (!this.mayCampaign() || this.role === 'leader') return;
     const preVote = kind === 'pre-vote';
     if (preVote) this.becomePreCandidate();
     else this.becomeCandidate();
@@ -190,13 +208,24 @@ export class Raft {
     return false;
   }
 
-  /** §5.2/§5.4.1 plus PreVote: grant when this replica can vote for the sender and its log is current. */
+  /**
+   * §5.2/§5.4.1 plus PreVote: grant when this replica can vote for the sender and its log is current.
+   *
+   * The answer does not depend on this replica's own configuration (as in etcd-raft): the candidate's
+   * configuration decides whose votes count. A learner promoted by an entry it has not received yet,
+   * or a voter that appended its own removal while the others did not, may be needed for the
+   * candidate's quorum (dissertation §4.1: servers process RPCs without consulting their
+   * configuration); refusing would leave that configuration without a leader for ever. A vote from a
+   * replica the candidate does not count as a voter is ignored by its tally (voteOutcome), and a
+   * replica never counts its own vote unless it is a voter of its own configuration. A removed
+   * replica cannot disrupt through this: within a leader's lease vote requests are ignored (stepTerm,
+   * §4.2.3), which is what stops a removed replica that never learnt of its removal.
+   */
   private handleVoteRequest(m: MsgVote): void {
     const isPreVote = m.type === 'MsgPreVote';
     const canVote =
       this.vote === m.from || (this.vote === null && this.lead === null) || (isPreVote && m.term > this.term);
-    // Learners (and replicas outside the configuration in force) never vote.
-    if (canVote && this.isVoter() && this.log.isUpToDate(m.index, m.logTerm)) {
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
       this.send({ type: isPreVote ? 'MsgPreVoteResp' : 'MsgVoteResp', to: m.from, term: m.term, reject: false });
       if (!isPreVote) {
         this.electionElapsed = 0;
@@ -346,7 +375,7 @@ export class Raft {
       this.send({ type: 'MsgAppResp', to: m.from, index: this.log.committed, reject: false, hintIndex: 0, hintTerm: 0 });
       return;
     }
-    const outcome = this.snapshotReceiver.accept(m.metadata, m.totalBytes, m.offset, m.chunk);
+    const outcome = this.snapshotReceiver.accept({ leader: m.from, term: m.term }, m.metadata, m.totalBytes, m.offset, m.chunk);
     if (outcome.kind !== 'complete') {
       this.send({ type: 'MsgSnapResp', to: m.from, snapshotIndex: m.metadata.index, receivedBytes: outcome.receivedBytes, reject: outcome.kind === 'rejected' });
       return;
@@ -368,4 +397,16 @@ export class Raft {
     this.snapshot = snapshot;
     this.pendingLocalSnapshot = null;
   }
+}
+
+/**
+ * The term and vote to restart with. A crash in the middle of a write (a torn write) may keep a
+ * newer term's entries (or snapshot) and lose the hard state that raised the term in the same write.
+ * Nothing was promised on the lost hard state: votes and acknowledgements leave only once their
+ * write is durable. So the replica adopts the log's last term, with no vote: no hard state of that
+ * term was ever durable (terms only grow, and the durable one is below it), so no vote in it left.
+ */
+export function recoveredTermAndVote(hardState: HardState, lastLogTerm: number): { term: number; vote: ReplicaId | null } {
+  if (hardState.term >= lastLogTerm) return { term: hardState.term, vote: hardState.vote };
+  return { term: lastLogTerm, vote: null };
 }

@@ -1,16 +1,27 @@
-import type { Snapshot, SnapshotMetadata } from './types.js';
+import type { ReplicaId, Snapshot, SnapshotMetadata } from './types.js';
 
 export type ChunkOutcome =
   | { readonly kind: 'accepted'; readonly receivedBytes: number }
   | { readonly kind: 'complete'; readonly snapshot: Snapshot }
   | { readonly kind: 'rejected'; readonly receivedBytes: number; readonly reason: string };
 
+/** Who streams a snapshot: one leader in one term. */
+export interface SnapshotSource {
+  readonly leader: ReplicaId;
+  readonly term: number;
+}
+
 /**
- * Reassembles one snapshot from MsgSnap chunks on a follower. Chunks must arrive in order (offset =
- * bytes held); a chunk of a newer snapshot (higher index) starts over, an older one is refused.
- * A refused chunk reports how much is held, so the leader resends from there.
+ * Reassembles one snapshot from MsgSnap chunks on a follower. A transfer belongs to the leader and
+ * term that stream it: a chunk from another leader or term (a newer leader: Raft drops older terms
+ * before this) discards whatever part is held and starts over, whatever its snapshot's index, since
+ * the old leader's transfer will never be finished. From the same leader and term, chunks must arrive
+ * in order (offset = bytes held); a newer snapshot (higher index) starts over, an older one is a
+ * stale duplicate and is refused. A refused chunk reports how much is held, so the leader resends
+ * from there.
  */
 export class SnapshotReceiver {
+  private source: SnapshotSource | null = null;
   private metadata: SnapshotMetadata | null = null;
   private totalBytes = 0;
   private chunks: Uint8Array[] = [];
@@ -23,7 +34,8 @@ export class SnapshotReceiver {
     return this.metadata?.index ?? 0;
   }
 
-  accept(metadata: SnapshotMetadata, totalBytes: number, offset: number, chunk: Uint8Array): ChunkOutcome {
+  accept(source: SnapshotSource, metadata: SnapshotMetadata, totalBytes: number, offset: number, chunk: Uint8Array): ChunkOutcome {
+    if (this.source !== null && (this.source.leader !== source.leader || this.source.term !== source.term)) this.reset();
     if (!Number.isSafeInteger(totalBytes) || totalBytes < 0 || totalBytes > this.maxSnapshotBytes) {
       return { kind: 'rejected', receivedBytes: 0, reason: `snapshot of ${totalBytes} bytes exceeds the limit ${this.maxSnapshotBytes}` };
     }
@@ -31,11 +43,12 @@ export class SnapshotReceiver {
     const isSame = current !== null && current.index === metadata.index && current.term === metadata.term && this.totalBytes === totalBytes;
     if (!isSame) {
       if (current !== null && metadata.index < current.index) {
-        return { kind: 'rejected', receivedBytes: 0, reason: 'an older snapshot than the one being received' };
+        return { kind: 'rejected', receivedBytes: 0, reason: 'an older snapshot than the one this leader is sending' };
       }
       if (offset !== 0) {
         return { kind: 'rejected', receivedBytes: 0, reason: 'a snapshot must start at offset 0' };
       }
+      this.source = source;
       this.metadata = metadata;
       this.totalBytes = totalBytes;
       this.chunks = [];
@@ -60,6 +73,7 @@ export class SnapshotReceiver {
   }
 
   reset(): void {
+    this.source = null;
     this.metadata = null;
     this.totalBytes = 0;
     this.chunks = [];

@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
+import { bootstrapState } from '../../src/consensus/bootstrap.js';
 import { RaftNode } from '../../src/consensus/raft-node.js';
-import { createPrng } from '../../src/util/prng.js';
+import { readyToWriteBatch } from '../../src/consensus/ready.js';
+import { EntryType } from '../../src/consensus/types.js';
+import { MemoryDisk } from '../../src/storage/memory-disk.js';
+import { MemoryStorage } from '../../src/storage/memory-storage.js';
+import { createPrng, type Prng } from '../../src/util/prng.js';
 import { Network } from './harness.js';
 
 function elected(voters: string[], leader: string, config = {}): Network {
@@ -186,5 +191,77 @@ describe('restart', () => {
     net.propose(leader as string, 'c');
     net.stabilize();
     for (const id of ['1', '2', '3']) expect(net.get(id).applied).toEqual(['a', 'b', 'c']);
+  });
+});
+
+/** A founding replica of {r1, r2, r3} on a MemoryDisk, started from its bootstrap log (term 1, commit 6). */
+function founderOnDisk(id: string): { node: RaftNode; storage: MemoryStorage; disk: MemoryDisk } {
+  const disk = new MemoryDisk();
+  const storage = new MemoryStorage(disk);
+  storage.openSync();
+  storage.submit(bootstrapState({ voters: ['r1', 'r2', 'r3'], learners: [] }).batch);
+  storage.completeAll();
+  return { node: new RaftNode({ id, electionTicks: 10 }, disk.recover(), createPrng(1)), storage, disk };
+}
+
+/** A PRNG whose integer draws are all `value`: MemoryStorage.crash keeps that many steps of the write. */
+function keepSteps(value: number): Prng {
+  return { ...createPrng(7), nextInt: () => value };
+}
+
+describe('restart from a torn write', () => {
+  it('a replica whose torn write kept a newer term\'s entry but lost the hard state adopts the log\'s term, with no vote', () => {
+    const { node, storage, disk } = founderOnDisk('r2');
+    // r2 votes for r1 in term 2, durably.
+    node.step({ type: 'MsgVote', from: 'r1', to: 'r2', term: 2, index: 6, logTerm: 1, transfer: false });
+    storage.submit(readyToWriteBatch(node.ready())!);
+    storage.completeAll();
+    node.advance();
+    // r3 leads term 3: r2 takes term 3 and r3's first entry in one write, and crashes mid-flush.
+    node.step({ type: 'MsgApp', from: 'r3', to: 'r2', term: 3, index: 6, logTerm: 1, entries: [{ term: 3, index: 7, type: EntryType.Normal, data: new Uint8Array(0) }], commit: 6 });
+    const ready = node.ready();
+    expect(ready.messagesAfterDurable.map((m) => m.type)).toEqual(['MsgAppResp']); // never sent
+    storage.submit(readyToWriteBatch(ready)!);
+    storage.crash({ torn: keepSteps(1) });
+    const recovered = new MemoryStorage(disk).openSync();
+    expect(recovered.hardState).toEqual({ term: 2, vote: 'r1', commit: 6 });
+    expect(recovered.entries.at(-1)).toMatchObject({ term: 3, index: 7 });
+
+    const restarted = new RaftNode({ id: 'r2', electionTicks: 10 }, recovered, createPrng(2));
+    // No hard state of term 3 was ever durable, so r2 cast no vote in term 3.
+    expect(restarted.status()).toMatchObject({ term: 3, vote: null, lastIndex: 7, commit: 6 });
+    const first = restarted.ready();
+    expect(first.hardState).toEqual({ term: 3, vote: null, commit: 6 });
+    expect(first.mustSync).toBe(true);
+    restarted.advance();
+    // It votes at most once in term 3, on the merits.
+    restarted.step({ type: 'MsgVote', from: 'r1', to: 'r2', term: 3, index: 7, logTerm: 3, transfer: false });
+    restarted.step({ type: 'MsgVote', from: 'r3', to: 'r2', term: 3, index: 7, logTerm: 3, transfer: false });
+    const answers = restarted.ready().messagesAfterDurable.filter((m) => m.type === 'MsgVoteResp');
+    expect(answers.map((m) => `${m.to}:${m.type === 'MsgVoteResp' && m.reject ? 'no' : 'yes'}`)).toEqual(['r1:yes', 'r3:no']);
+  });
+
+  it('a replica whose torn write kept a newer term\'s snapshot but lost the hard state adopts the snapshot\'s term', () => {
+    const { node, storage, disk } = founderOnDisk('r2');
+    const confState = { voters: ['r1', 'r2', 'r3'], learners: [] };
+    node.step({ type: 'MsgSnap', from: 'r3', to: 'r2', term: 4, metadata: { index: 40, term: 4, confState }, totalBytes: 2, offset: 0, chunk: new Uint8Array(2) });
+    const ready = node.ready();
+    expect(ready.snapshot?.metadata.index).toBe(40);
+    storage.submit(readyToWriteBatch(ready)!);
+    storage.crash({ torn: keepSteps(1) });
+    const recovered = new MemoryStorage(disk).openSync();
+    expect(recovered.hardState.term).toBe(1);
+    const restarted = new RaftNode({ id: 'r2', electionTicks: 10 }, recovered, createPrng(2));
+    expect(restarted.status()).toMatchObject({ term: 4, vote: null, commit: 40, lastIndex: 40 });
+  });
+
+  it('a recovered commit beyond the recovered log is refused: the storage lost entries it had made durable', () => {
+    const entries = [1, 2, 3].map((index) => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(0) }));
+    const recovered = { hardState: { term: 1, vote: null, commit: 9 }, confState: { voters: ['1', '2', '3'], learners: [] }, snapshot: null, entries };
+    expect(() => new RaftNode({ id: '1' }, recovered, createPrng(1))).toThrow('recovered commit 9 is outside the log');
+    // A commit below the recovered snapshot (the hard state of the write that carried it was lost) is raised to it.
+    const snapshot = { metadata: { index: 5, term: 1, confState: { voters: ['1', '2', '3'], learners: [] } }, data: new Uint8Array(0) };
+    const node = new RaftNode({ id: '1' }, { ...recovered, hardState: { term: 1, vote: null, commit: 2 }, snapshot, entries: [] }, createPrng(1));
+    expect(node.status()).toMatchObject({ commit: 5, lastIndex: 5 });
   });
 });

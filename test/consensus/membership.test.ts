@@ -36,14 +36,46 @@ describe('learners (ZooKeeper observers)', () => {
     expect(net.node('4').status()).toMatchObject({ role: 'follower', term: 0 });
   });
 
-  it('a learner never votes', () => {
+  it('a learner answers a vote request on its merits (the candidate\'s configuration decides whether it counts)', () => {
     const net = elected(['1', '2', '3'], '1', { learners: ['4'] });
-    net.node('4').tick(); // leave no doubt about the lease: jump past it
-    net.tick('4', 20);
-    net.node('4').step({ type: 'MsgVote', from: '2', to: '4', term: 5, index: 99, logTerm: 5, transfer: true });
+    net.tick('4', 21); // past the leader's lease
+    const ask = (term: number, logTerm: number): unknown => {
+      net.node('4').step({ type: 'MsgVote', from: '2', to: '4', term, index: 99, logTerm, transfer: false });
+      net.processAll();
+      return net.queue.find((m) => m.from === '4' && m.type === 'MsgVoteResp' && m.term === term);
+    };
+    // A log older than the learner's own is refused, a current one granted.
+    expect(ask(5, 0)).toMatchObject({ reject: true });
+    expect(ask(6, 6)).toMatchObject({ reject: false });
+  });
+
+  it('a vote from a replica that is not a voter of the candidate\'s configuration does not count', () => {
+    const net = new Network({ voters: ['1', '2', '3'], learners: ['4'], config: { preVote: false } });
+    net.isolate('2');
+    net.isolate('3');
+    net.campaign('1');
     net.processAll();
-    const answer = net.queue.find((m) => m.from === '4' && m.type === 'MsgVoteResp');
-    expect(answer).toMatchObject({ type: 'MsgVoteResp', reject: true });
+    const term = net.node('1').status().term;
+    net.node('1').step({ type: 'MsgVoteResp', from: '4', to: '1', term, reject: false });
+    expect(net.node('1').status().role).toBe('candidate');
+    net.node('1').step({ type: 'MsgVoteResp', from: '2', to: '1', term, reject: false });
+    expect(net.node('1').status().role).toBe('leader');
+  });
+
+  it('a learner promoted by an entry it has not received votes, so the configuration that needs it elects a leader', () => {
+    const net = elected(['1'], '1', { learners: ['2'] });
+    net.cutLink('1', '2');
+    expect(net.node('1').proposeConfChange({ type: 'promote-learner', replicaId: '2' }).ok).toBe(true);
+    net.stabilize();
+    expect(net.node('1').status().confState.voters).toEqual(['1', '2']);
+    expect(net.node('2').status().confState.voters).toEqual(['1']);
+    // The leader restarts: its log holds the promotion, so it needs 2's vote, and 2's log says learner.
+    net.restart('1');
+    net.heal();
+    net.tickAll(60);
+    expect(net.leaders()).toEqual(['1']);
+    expect(net.node('2').status().confState).toEqual({ voters: ['1', '2'], learners: [] });
+    expect(net.node('2').status().commit).toBe(net.node('1').status().lastIndex);
   });
 
   it('a learner does not count toward commit', () => {
@@ -132,6 +164,39 @@ describe('membership changes, one server at a time (§4.1)', () => {
     net.tickAll(50);
     expect(net.node('1').status().role).toBe('follower');
     expect(net.node(leaders[0] as string).status().confState.voters).toEqual(['2', '3']);
+  });
+
+  it('a leader that appended its own removal and lost leadership before it committed campaigns without counting its own vote (§4.2.2)', () => {
+    // Two voters; the leader 2 removes itself, 1 never receives the entry, and 2 restarts.
+    const net = elected(['1', '2'], '2');
+    net.cutLink('1', '2');
+    expect(net.node('2').proposeConfChange({ type: 'remove-node', replicaId: '2' }).ok).toBe(true);
+    net.stabilize();
+    net.restart('2');
+    net.heal();
+    // 1 uses {1, 2} and needs 2's vote, which 2 refuses (its log is longer): only 2 can win, with
+    // 1's vote alone in {1}. It then commits its removal, hands leadership to 1 and stops campaigning.
+    net.tickAll(100);
+    expect(net.leaders()).toEqual(['1']);
+    for (const id of ['1', '2']) expect(net.node(id).status().confState).toEqual({ voters: ['1'], learners: [] });
+    const term = net.node('2').status().term;
+    net.isolate('2');
+    net.tick('2', 100);
+    net.campaign('2');
+    net.processAll();
+    expect(net.node('2').status()).toMatchObject({ role: 'follower', term });
+  });
+
+  it('a removed leader that knows its removal is committed never campaigns again', () => {
+    const net = elected(['1', '2', '3'], '1');
+    change(net, '1', { type: 'remove-node', replicaId: '1' });
+    expect(net.node('1').status().commit).toBe(net.node('1').status().lastIndex);
+    net.isolate('1');
+    const term = net.node('1').status().term;
+    net.tick('1', 100);
+    net.campaign('1');
+    net.processAll();
+    expect(net.node('1').status()).toMatchObject({ role: 'follower', term });
   });
 
   it('a leader manages a change that removes it without counting itself (§4.2.2)', () => {

@@ -13,11 +13,11 @@ describe('simulator CLI', () => {
       scenarioName: 'toy-register-broken',
       verbose: false,
     });
-    expect(parseCliArguments([], {})).toEqual({ seedCount: 20, startSeed: 1, scenarioName: 'toy-register', verbose: false });
+    expect(parseCliArguments([], {})).toEqual({ seedCount: 20, startSeed: 1, scenarioName: 'raft', verbose: false });
   });
 
   it('SIM_SEED runs that one seed, verbosely', () => {
-    expect(parseCliArguments(['--seeds', '50'], { SIM_SEED: '42' })).toEqual({ seedCount: 1, startSeed: 42, scenarioName: 'toy-register', verbose: true });
+    expect(parseCliArguments(['--seeds', '50'], { SIM_SEED: '42' })).toEqual({ seedCount: 1, startSeed: 42, scenarioName: 'raft', verbose: true });
   });
 
   it('bad arguments get a clear message and exit code 2', () => {
