@@ -1,4 +1,5 @@
 import type { Scenario } from './run-seeds.js';
+import { replicaScenario } from './replica/scenario.js';
 import { toyRegisterScenario } from './toy-register/scenario.js';
 
 /** The scenario `npm run sim` runs when none is named. */
@@ -11,4 +12,5 @@ export const DEFAULT_SCENARIO = 'toy-register';
 export const scenarios: ReadonlyMap<string, Scenario> = new Map([
   ['toy-register', toyRegisterScenario({ reads: 'primary-reads' })],
   ['toy-register-broken', toyRegisterScenario({ reads: 'backup-reads' })],
+  ['replica', replicaScenario()],
 ]);
