@@ -38,13 +38,18 @@ export class CommitTap {
     private readonly now: () => number,
   ) {}
 
-  /** Taps the core's applier: every committed entry it applies passes here first. */
-  install(replica: NodeId, core: ReplicaCore): void {
+  /**
+   * Taps the core's applier: every committed entry it applies passes here first. With
+   * `skipNthTxnEntry` (a PLANTED BUG) the core never applies its n-th entry holding txns.
+   */
+  install(replica: NodeId, core: ReplicaCore, skipNthTxnEntry?: number): void {
     const applier = core['applier'];
     assert(applier !== undefined && typeof applier.applyEntry === 'function', 'ReplicaCore no longer applies through `applier.applyEntry`: update the commit tap');
     const apply = applier.applyEntry.bind(applier);
+    let txnEntries = 0;
     applier.applyEntry = (entry: Entry): void => {
       this.saw(replica, entry);
+      if (entry.type === EntryType.Normal && entry.data.length > 0 && ++txnEntries === skipNthTxnEntry) return;
       apply(entry);
     };
   }

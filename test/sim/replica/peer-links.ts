@@ -62,6 +62,8 @@ export interface LinkStats {
  */
 export class PeerLinks {
   private readonly pairs = new Map<string, PairLink>();
+  /** Per node, its links in id order (for the per-tick loops). */
+  private readonly adjacent = new Map<NodeId, readonly { readonly peer: NodeId; readonly link: PairLink }[]>();
   /** What each endpoint last reported to its replica: peer -> epoch it saw up (absent when down). */
   private readonly views = new Map<NodeId, Map<NodeId, number>>();
   readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, breaks: 0 };
@@ -83,7 +85,13 @@ export class PeerLinks {
         this.pairs.set(pairKey(a, b), { a, b, up: true, epoch: 1, cutSince: null, reconnectAt: null, directions });
       }
     }
-    for (const id of ids) this.views.set(id, new Map());
+    for (const id of ids) {
+      this.views.set(id, new Map());
+      this.adjacent.set(
+        id,
+        ids.filter((peer) => peer !== id).map((peer) => ({ peer, link: this.pair(id, peer) })),
+      );
+    }
   }
 
   /** Advances every link's state by one tick: cuts noticed, crashed ends closed, healed links back. */
@@ -122,9 +130,7 @@ export class PeerLinks {
    */
   reconcile(node: NodeId, report: (peer: NodeId, up: boolean) => void): void {
     const view = this.views.get(node)!;
-    for (const peer of this.ids) {
-      if (peer === node) continue;
-      const link = this.pair(node, peer);
+    for (const { peer, link } of this.adjacent.get(node)!) {
       const seen = view.get(peer);
       if (seen !== undefined && (!link.up || seen !== link.epoch)) {
         view.delete(peer);
@@ -174,11 +180,11 @@ export class PeerLinks {
     if (!this.world.isRunning(to)) return;
     const now = this.world.now;
     const view = this.views.get(to)!;
-    for (const from of this.ids) {
-      if (from === to) continue;
-      const link = this.pair(from, to);
+    for (const { peer: from, link } of this.adjacent.get(to)!) {
+      const direction = link.directions.get(to)!;
+      if (direction.queue.length === 0 || direction.queue[0]!.deliverAt > now) continue;
       if (!link.up || view.get(from) !== link.epoch || this.world.isBlocked(from, to)) continue;
-      const queue = link.directions.get(to)!.queue;
+      const queue = direction.queue;
       let taken = 0;
       while (taken < queue.length && queue[taken]!.deliverAt <= now) taken++;
       if (taken === 0) continue;

@@ -157,7 +157,9 @@ export class ReplicaNode implements SimNode<never> {
     const frame = this.config.clientCodec ? decodeClientFrame(encodeClientFrame(item.frame)) : item.frame;
     if (frame.kind === 'connectRequest') return core.clientConnect(connectionId, frame.message);
     if (this.config.plantedBug === 'sync-skips-read-index' && frame.message.body.type === 'sync' && this.idle(connectionId)) {
-      // PLANTED BUG: the sync is answered from this replica's state, without a read index.
+      // PLANTED BUG: the sync is answered from this replica's state, without a read index (after
+      // whatever the replica already answered: the bug is the missing read index, not the order).
+      this.flush();
       const reply = { xid: frame.message.xid, zxid: core.status().lastZxid, err: 0 as const, body: { type: 'sync' as const, path: frame.message.body.path } };
       this.config.glue.sendClient(this.id, connectionId, { kind: 'reply', message: reply });
       return;

@@ -83,6 +83,7 @@ function runReplicaScenario(context: ScenarioContext, settings: ReturnType<typeo
     log: context.verbose ? (line) => context.log(line) : () => {},
     tracing: context.verbose,
     flagExpiryByLaggingReplica: settings.flagExpiryByLaggingReplica,
+    plantedBug: settings.plantedBug,
   });
 
   const boot = bootstrapState({ voters: [...shape.voters], learners: [...shape.observers] });
@@ -150,7 +151,7 @@ function runReplicaScenario(context: ScenarioContext, settings: ReturnType<typeo
     return { ok: false, reason: `no convergence within ${settings.livenessTicks} ticks after healing:\n${world.describeLaggards()}` };
   }
 
-  const unknown = world.resolveUnknownOutcomes();
+  const unknown = world.resolveUnknownOutcomes(settings.unknownOutcomes);
   world.sequential.checkOrder();
   if (world.violations.first !== null) return { ok: false, reason: `${world.violations.first}${moreViolations()}` };
   const history = recorder.operations();

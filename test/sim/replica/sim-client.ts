@@ -47,6 +47,7 @@ export interface ClientWorld {
 }
 
 export interface UnknownOutcome {
+  readonly sessionNumber: number;
   readonly sessionId: bigint;
   readonly xid: number;
   readonly op: WorkOp;
@@ -385,7 +386,7 @@ export class SimClient implements ClientEnd {
     if (session === null) return;
     const callTime = request.op.kind === 'syncRead' ? request.op.syncCallTime : request.callTime;
     if (outcomeUnknown(reply)) {
-      if (isWrite(request.op)) this.world.outcomeUnknown({ sessionId: session.id, xid: request.xid, op: request.op, callTime });
+      if (isWrite(request.op)) this.world.outcomeUnknown({ sessionNumber: session.number, sessionId: session.id, xid: request.xid, op: request.op, callTime });
       return;
     }
     for (const { input, output } of linearizableRecords(request.op, reply)) {

@@ -10,12 +10,13 @@ import type { DelayProfile } from '../delay-profile.js';
 import { ClientLinks, type ClientLinkOptions, type ToReplica } from './client-links.js';
 import { PeerLinks, type LinkWorld, type PeerLinkOptions } from './peer-links.js';
 import { CommitTap } from './commit-tap.js';
-import { appliedRecords } from './outcomes.js';
+import { appliedRecords, linearizableRecords } from './outcomes.js';
 import { coreState, ReplicaProbe } from './replica-probe.js';
 import type { ReplicaCore } from '../../../src/server/replica-core.js';
 import { createsSequential } from './workload.js';
 import type { ReplicaGlue, ReplicaNode } from './replica-node.js';
 import { SequentialNames } from './sequential-names.js';
+import type { PlantedBug } from './settings.js';
 import type { ClientWorld, SimClient, UnknownOutcome } from './sim-client.js';
 import { Violations } from './violations.js';
 
@@ -36,6 +37,7 @@ export interface WorldOptions {
   readonly log: (line: string) => void;
   readonly tracing: boolean;
   readonly flagExpiryByLaggingReplica: boolean;
+  readonly plantedBug: PlantedBug;
 }
 
 /**
@@ -191,7 +193,8 @@ export class ReplicaWorld implements SimNode<never>, ClientWorld, ReplicaGlue, L
   }
 
   coreStarted(id: NodeId, core: ReplicaCore): void {
-    this.tap.install(id, core);
+    const planted = this.options.plantedBug === 'replica-skips-an-entry' && id === this.replicaIds.at(-1);
+    this.tap.install(id, core, planted ? 20 : undefined);
   }
 
   observe(node: ReplicaNode): void {
@@ -210,10 +213,14 @@ export class ReplicaWorld implements SimNode<never>, ClientWorld, ReplicaGlue, L
    * gave it, returning when it was first applied — or not at all if it was never applied. Answers
    * how many were applied and how many never were.
    */
-  resolveUnknownOutcomes(): { applied: number; dropped: number } {
+  resolveUnknownOutcomes(mode: 'from-log' | 'pending'): { applied: number; dropped: number } {
     let applied = 0;
     let dropped = 0;
-    for (const { sessionId, xid, op, callTime } of this.unknownOutcomes) {
+    for (const { sessionNumber, sessionId, xid, op, callTime } of this.unknownOutcomes) {
+      if (mode === 'pending') {
+        for (const { input } of linearizableRecords(op, null)) this.recorder.invoke(sessionNumber, input, callTime);
+        continue;
+      }
       const txn = this.tap.applied(sessionId, xid);
       if (txn === undefined) {
         dropped += 1;
