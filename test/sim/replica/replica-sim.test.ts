@@ -23,10 +23,10 @@ describe('replica scenario: the request path under faults', () => {
   }
 
   it('a run is a function of its seed: the same seed, quiet or verbose, gives the same outcome', { timeout: 120_000 }, () => {
-    const quiet = scenario({ seed: 7, verbose: false, log: () => {} });
-    const again = scenario({ seed: 7, verbose: false, log: () => {} });
+    const quiet = scenario({ seed: 9, verbose: false, log: () => {} });
+    const again = scenario({ seed: 9, verbose: false, log: () => {} });
     const lines: string[] = [];
-    const verbose = scenario({ seed: 7, verbose: true, log: (line) => lines.push(line) });
+    const verbose = scenario({ seed: 9, verbose: true, log: (line) => lines.push(line) });
     expect(again).toEqual(quiet);
     expect(verbose).toEqual(quiet);
     expect(quiet.ok).toBe(true);

@@ -75,7 +75,7 @@ export const REPLICA_SCENARIO_DEFAULTS: ReplicaScenarioSettings = {
   clientCodec: true,
   tornWrites: 'term-safe',
   maxHistoryOperations: 6000,
-  maxCheckerSteps: 2_000_000,
+  maxCheckerSteps: 5_000_000,
   plantedBug: 'none',
   flagExpiryByLaggingReplica: false,
   unknownOutcomes: 'from-log',
