@@ -12,8 +12,7 @@ import type { ReplicaProbe } from './replica-probe.js';
 import type { SequentialNames } from './sequential-names.js';
 import { MS_PER_TICK } from './settings.js';
 import type { Violations } from './violations.js';
-import { revealsOf } from './reveals.js';
-import { WatchTracker } from './watch-tracker.js';
+import { ClientSession } from './client-session.js';
 import { describeBody, describeOp, drawOp, isWork, isWrite, requestBody, type WorkOp } from './workload.js';
 
 /** What a client needs of the simulated world. */
@@ -69,21 +68,6 @@ export interface ClientConfig {
   readonly prng: Prng;
 }
 
-interface Session {
-  readonly id: bigint;
-  readonly password: Uint8Array;
-  readonly timeoutTicks: number;
-  /** The checker's client id. */
-  readonly number: number;
-  nextXid: number;
-  /** The highest zxid of a reply or event seen: zxids never go back within a session. */
-  lastZxid: bigint;
-  readonly watches: WatchTracker;
-  readonly versions: Map<string, number>;
-  readonly ownNodes: string[];
-  closing: boolean;
-}
-
 interface Outstanding {
   readonly xid: number;
   readonly op: WorkOp;
@@ -113,7 +97,7 @@ const hex = (value: bigint): string => `0x${value.toString(16)}`;
  * linearizability check.
  */
 export class SimClient implements ClientEnd {
-  private session: Session | null = null;
+  private session: ClientSession | null = null;
   private connection: Connection | null = null;
   private lastReplica: NodeId | null = null;
   private lastZxidSeen = 0n;
@@ -262,18 +246,8 @@ export class SimClient implements ClientEnd {
     connection.phase = 'open';
     if (session === null) {
       this.sessionsStarted += 1;
-      this.session = {
-        id: response.sessionId,
-        password: response.password,
-        timeoutTicks: Math.max(1, Math.floor(response.timeoutMs / MS_PER_TICK)),
-        number: this.world.nextSessionNumber(),
-        nextXid: 1,
-        lastZxid: 0n,
-        watches: new WatchTracker(),
-        versions: new Map(),
-        ownNodes: [],
-        closing: false,
-      };
+      const timeoutTicks = Math.max(1, Math.floor(response.timeoutMs / MS_PER_TICK));
+      this.session = new ClientSession(response.sessionId, response.password, timeoutTicks, this.world.nextSessionNumber());
       this.world.log(`[${this.world.now}] ${this.name}: session ${hex(response.sessionId)} at ${connection.replica}`);
       return;
     }
@@ -353,7 +327,12 @@ export class SimClient implements ClientEnd {
     const unexpected = unexpectedError(head.op, reply);
     if (unexpected !== null) this.world.violations.report(`${this.name} (session ${hex(session.id)}): ${unexpected}`);
     this.record(head, reply);
-    this.learn(session, head.op, reply, connection.replica);
+    for (const problem of session.learn(head.op, reply, `reply xid ${reply.xid} (${head.op.kind}) from ${connection.replica}`)) {
+      this.world.violations.report(`${this.name} (session ${hex(session.id)}): ${problem}`);
+    }
+    if (head.op.kind === 'create' && isSequential(head.op.mode) && reply.err === ErrorCode.OK && reply.body.type === 'create') {
+      this.world.sequential.record(head.op.path, reply.body.path, reply.body.stat.czxid);
+    }
     if (reply.err === ErrorCode.OK && isWork(head.op) && this.world.healed) this.successesSinceHeal += 1;
     if (head.op.kind === 'sync' && reply.err === ErrorCode.OK) this.send({ kind: 'syncRead', path: head.op.path, syncCallTime: head.callTime });
     if (head.op.kind === 'closeSession' && reply.err === ErrorCode.OK) {
@@ -373,7 +352,7 @@ export class SimClient implements ClientEnd {
     if (problem !== null) this.world.violations.report(`${this.name} (session ${hex(session.id)}): ${problem}`);
   }
 
-  private checkZxid(session: Session, zxid: bigint, what: string): void {
+  private checkZxid(session: ClientSession, zxid: bigint, what: string): void {
     if (zxid < session.lastZxid) {
       this.world.violations.report(`${this.name} (session ${hex(session.id)}): ${what} carries zxid ${hex(zxid)}, older than ${hex(session.lastZxid)} already seen`);
     }
@@ -392,35 +371,6 @@ export class SimClient implements ClientEnd {
     for (const { input, output } of linearizableRecords(request.op, reply)) {
       const handle = this.world.recorder.invoke(session.number, input, callTime);
       if (output !== undefined) this.world.recorder.complete(handle, output, this.world.now);
-    }
-  }
-
-  /** What a reply teaches the client: watches set, versions, its own nodes; and what it reveals. */
-  private learn(session: Session, op: WorkOp, reply: ServerReply, replica: NodeId): void {
-    const where = `reply xid ${reply.xid} (${op.kind}) from ${replica}`;
-    for (const reveal of revealsOf(op, reply)) {
-      const problem = reveal.kind === 'path' ? session.watches.reveal(reveal.path, reveal.seen, where) : session.watches.revealChildChange(reveal.parent, reveal.zxid, where);
-      if (problem !== null) this.world.violations.report(`${this.name} (session ${hex(session.id)}): ${problem}`);
-    }
-    if (reply.err !== ErrorCode.OK) return;
-    const body = reply.body;
-    if ((op.kind === 'getData' || op.kind === 'syncRead') && body.type === 'getData') {
-      session.versions.set(op.path, body.stat.version);
-      if (op.kind === 'getData' && op.watch) session.watches.registerData(op.path, body.stat);
-    } else if (op.kind === 'exists' && body.type === 'exists') {
-      if (body.stat !== null) session.versions.set(op.path, body.stat.version);
-      if (op.watch) session.watches.registerData(op.path, body.stat);
-    } else if (op.kind === 'getChildren' && body.type === 'getChildren') {
-      if (op.watch) session.watches.registerChild(op.path, body.stat);
-    } else if (op.kind === 'setData' && body.type === 'setData') {
-      session.versions.set(op.path, body.stat.version);
-    } else if (op.kind === 'create' && body.type === 'create') {
-      if (isSequential(op.mode)) this.world.sequential.record(op.path, body.path, body.stat.czxid);
-      // Only sequential names are deleted by their owner: unique, so no other session's node is hit.
-      if (isSequential(op.mode)) session.ownNodes.push(body.path);
-    } else if (op.kind === 'delete') {
-      const index = session.ownNodes.indexOf(op.path);
-      if (index !== -1) session.ownNodes.splice(index, 1);
     }
   }
 }
