@@ -1,5 +1,6 @@
 import { raftScenario } from './raft/scenario.js';
 import type { Scenario } from './run-seeds.js';
+import { replicaScenario } from './replica/scenario.js';
 import { toyRegisterScenario } from './toy-register/scenario.js';
 
 /** The scenario `npm run sim` runs when none is named: the Raft ensemble. */
@@ -24,4 +25,5 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map([
   ['raft-whole-snapshots', raftScenario({ chunkedSnapshots: false })],
   ['toy-register', toyRegisterScenario({ reads: 'primary-reads' })],
   ['toy-register-broken', toyRegisterScenario({ reads: 'backup-reads' })],
+  ['replica', replicaScenario()],
 ]);
