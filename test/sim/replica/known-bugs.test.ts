@@ -7,7 +7,7 @@ import { CoreCluster } from '../../server/core-cluster.js';
  * vitest reports it; then drop the `.fails` and the scenario's workaround (settings.ts).
  */
 describe('known request-path bugs (minimal reproductions)', () => {
-  it.fails('a replica that has not applied a session\'s creation yet does not tell the client its session expired (replica seeds 13, ...)', () => {
+  it.fails('a replica that has not applied a session\'s creation yet does not tell the client its session expired (replica scenario with flagExpiryByLaggingReplica: seeds 112, 119, 143, 150)', () => {
     const cluster = new CoreCluster({ voters: 3 });
     cluster.elect('r1');
     // r3 is cut off: it will not hear of the new session.
