@@ -44,7 +44,15 @@ export async function launchDevice(options: { profileDir?: string } = {}): Promi
     profileDir,
     async close(closeOptions = {}) {
       await context.close().catch(() => undefined);
-      if (!closeOptions.keepProfile) rmSync(profileDir, { recursive: true, force: true });
+      // Chromium may still be flushing into the profile for a moment after close: retry, and never
+      // let cleanup fail a test.
+      if (!closeOptions.keepProfile) {
+        try {
+          rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        } catch (error) {
+          console.warn(`could not remove ${profileDir}: ${String(error)}`);
+        }
+      }
     },
   };
 }
