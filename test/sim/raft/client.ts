@@ -80,6 +80,8 @@ export class RaftClient implements SimNode<RaftSimMessage> {
         this.outstanding = null;
         this.abandoned += 1;
         this.retryIntent = op.input;
+        // Whoever it was talking to did not get it done: start the retry elsewhere.
+        this.leaderGuess = this.otherReplica(op.target);
       } else if (op.sendAt !== null && now >= op.sendAt) {
         this.send(op, out);
       } else if (op.sendAt === null && now - op.sentAt >= this.options.resendTicks) {
@@ -191,14 +193,20 @@ export class RaftClient implements SimNode<RaftSimMessage> {
     return at === undefined || this.time.now - at > this.options.resendTicks;
   }
 
-  /** The next replica in round-robin order other than `not` (so every replica gets its turn). */
+  /**
+   * The next replica in round-robin order other than `not` (so every replica gets its turn),
+   * skipping those that said lately they know no leader while others remain.
+   */
   private otherReplica(not: NodeId): NodeId {
     const ids = this.options.replicaIds;
+    let fallback: NodeId | null = null;
     for (let i = 0; i < ids.length; i++) {
       this.rotation = (this.rotation + 1) % ids.length;
       const candidate = ids[this.rotation]!;
-      if (candidate !== not || ids.length === 1) return candidate;
+      if (candidate === not && ids.length > 1) continue;
+      if (this.isPlausibleLeader(candidate)) return candidate;
+      fallback ??= candidate;
     }
-    return ids[0]!;
+    return fallback ?? ids[0]!;
   }
 }
