@@ -48,6 +48,10 @@ export class RaftClient implements SimNode<RaftSimMessage> {
   private leaderGuess: NodeId;
   private retryIntent: KvInput | null = null;
   private readonly lastRead = new Map<string, string | null>();
+  /** When each replica last said it knows no leader (a removed or cut-off replica: its hints are stale). */
+  private readonly knowsNoLeaderAt = new Map<NodeId, number>();
+  /** Where the round-robin over the replicas stands. */
+  private rotation = 0;
   completed = 0;
   abandoned = 0;
   redirects = 0;
@@ -76,6 +80,8 @@ export class RaftClient implements SimNode<RaftSimMessage> {
         this.outstanding = null;
         this.abandoned += 1;
         this.retryIntent = op.input;
+        // Whoever it was talking to did not get it done: start the retry elsewhere.
+        this.leaderGuess = this.otherReplica(op.target);
       } else if (op.sendAt !== null && now >= op.sendAt) {
         this.send(op, out);
       } else if (op.sendAt === null && now - op.sentAt >= this.options.resendTicks) {
@@ -114,7 +120,8 @@ export class RaftClient implements SimNode<RaftSimMessage> {
     }
     this.redirects += 1;
     op.silentSends = 0;
-    if (outcome.leader !== null && outcome.leader !== from && this.options.replicaIds.includes(outcome.leader)) {
+    if (outcome.leader === null) this.knowsNoLeaderAt.set(from, this.time.now);
+    if (outcome.leader !== null && outcome.leader !== from && this.isPlausibleLeader(outcome.leader)) {
       this.leaderGuess = outcome.leader;
       op.target = outcome.leader;
       this.send(op, out);
@@ -176,11 +183,30 @@ export class RaftClient implements SimNode<RaftSimMessage> {
     return this.options.replicaIds[this.prng.nextInt(this.options.replicaIds.length)]!;
   }
 
+  /**
+   * A hint is followed unless the replica it names said lately that it knows no leader: a removed
+   * replica keeps naming the leader it last heard of, and that one may be removed too.
+   */
+  private isPlausibleLeader(id: NodeId): boolean {
+    if (!this.options.replicaIds.includes(id)) return false;
+    const at = this.knowsNoLeaderAt.get(id);
+    return at === undefined || this.time.now - at > this.options.resendTicks;
+  }
+
+  /**
+   * The next replica in round-robin order other than `not` (so every replica gets its turn),
+   * skipping those that said lately they know no leader while others remain.
+   */
   private otherReplica(not: NodeId): NodeId {
     const ids = this.options.replicaIds;
-    if (ids.length === 1) return ids[0]!;
-    const index = ids.indexOf(not);
-    const offset = 1 + this.prng.nextInt(ids.length - 1);
-    return ids[(Math.max(index, 0) + offset) % ids.length]!;
+    let fallback: NodeId | null = null;
+    for (let i = 0; i < ids.length; i++) {
+      this.rotation = (this.rotation + 1) % ids.length;
+      const candidate = ids[this.rotation]!;
+      if (candidate === not && ids.length > 1) continue;
+      if (this.isPlausibleLeader(candidate)) return candidate;
+      fallback ??= candidate;
+    }
+    return fallback ?? ids[0]!;
   }
 }
