@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../session/session-record.js';
 import { sha1 } from '../tree/sha1.js';
 import type { CreateSessionTxn, MoveSessionTxn, Txn, TxnHeader } from '../tree/txn.js';
+import { sameBytes } from '../util/same-bytes.js';
 import type { ConnectRequest } from '../wire/client-message.js';
 import type { ClientConnection } from './client-connection.js';
 import type { CoreState } from './core-state.js';
@@ -9,12 +10,6 @@ import type { Forwarder } from './forwarder.js';
 /** ZooKeeper's session passwords are 16 bytes. */
 const PASSWORD_BYTES = 16;
 const MAX_CONNECT_NUMBER = 0x7fff_ffff;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** What the connect manager needs from the core. */
 export interface ConnectHooks {
@@ -27,8 +22,10 @@ export interface ConnectHooks {
  * Sessions at the door (DESIGN.md, "Sessions"): a connect waits until this replica has applied the
  * client's lastZxidSeen (and a leader is known when it needs one), bounded by connectWaitMs; a new
  * session is a forwarded createSession, a known session with the right password at another replica
- * a forwarded moveSession, one owned here is re-attached at once; a wrong password or an unknown
- * session is answered "expired" (timeout 0), as ZooKeeper does.
+ * a forwarded moveSession, one owned here is re-attached at once. A session this replica does not
+ * know is also a forwarded moveSession: the leader answers it with an error txn if the session does
+ * not exist (ZooKeeper's follower revalidates with its leader the same way). A wrong password is
+ * answered "expired" (timeout 0), as ZooKeeper does.
  */
 export class ConnectManager {
   private nextNumber: number;
@@ -121,20 +118,24 @@ export class ConnectManager {
       });
       return;
     }
+    const passwordDigest = sha1(request.password);
     const record = this.state.sessions.get(request.sessionId);
-    if (record === undefined || !sameBytes(sha1(request.password), record.passwordDigest)) {
+    if (record !== undefined && !sameBytes(passwordDigest, record.passwordDigest)) {
       this.waiting.delete(connection);
       this.expired(connection);
       return;
     }
-    if (record.ownerReplica === this.state.id) {
+    if (record !== undefined && record.ownerReplica === this.state.id) {
       this.waiting.delete(connection);
       this.hooks.attach(connection, record, request.password);
       return;
     }
+    // Known here and owned elsewhere, or not known here: this replica may not have applied the
+    // session's creation yet (the client's lastZxidSeen can predate it), so only the leader can
+    // say "expired". It answers with a moveSession or an error txn; the reply waits for its apply.
     if (!this.forwarder.leaderReachable()) return;
     connection.password = request.password;
-    this.send(connection, request.sessionId, { type: 'moveSession' });
+    this.send(connection, request.sessionId, { type: 'moveSession', passwordDigest });
   }
 
   private send(connection: ClientConnection, sessionId: bigint, op: Parameters<Forwarder['forward']>[0]['op']): void {

@@ -9,6 +9,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import { PendingChanges } from '../tree/pending-changes.js';
 import { prep, prepCloseSession, prepDeleteContainer } from '../tree/prep.js';
 import type { Txn, TxnHeader } from '../tree/txn.js';
+import { sameBytes } from '../util/same-bytes.js';
 import { encodeTxnBatch, type TxnRecord } from '../wire/txn-codec.js';
 import type { ReplicaCoreOptions } from './core-options.js';
 import { EntryBatcher } from './entry-batcher.js';
@@ -215,15 +216,18 @@ export class LeaderPipeline {
     switch (op.type) {
       case 'createSession': {
         const timeoutMs = negotiateSessionTimeout(Math.max(1, op.timeoutMs), this.options);
-        this.overlay.record(zxid, zxid, true, origin);
+        this.overlay.record(zxid, zxid, true, origin, op.passwordDigest);
         const txn: Txn = { type: 'createSession', timeoutMs, passwordDigest: op.passwordDigest, ownerReplica: origin, fateShared: op.fateShared };
         return { header: { sessionId: zxid, cxid, zxid, timeMs: nowMs }, txn };
       }
       case 'moveSession': {
-        if (this.overlay.lookup(request.sessionId, sessions) === undefined) {
+        // The origin may not have applied the session's creation yet: the leader decides (as
+        // ZooKeeper's follower revalidates an unknown session with its leader).
+        const session = this.overlay.lookup(request.sessionId, sessions);
+        if (session === undefined || !sameBytes(session.passwordDigest, op.passwordDigest)) {
           return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: errorTxn(ErrorCode.SESSIONEXPIRED) };
         }
-        this.overlay.record(request.sessionId, zxid, true, origin);
+        this.overlay.record(request.sessionId, zxid, true, origin, session.passwordDigest);
         return { header: { sessionId: request.sessionId, cxid, zxid, timeMs: nowMs }, txn: { type: 'moveSession', ownerReplica: origin } };
       }
       case 'closeSession': {

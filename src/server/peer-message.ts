@@ -16,7 +16,11 @@ export type SessionOp =
       readonly passwordDigest: Uint8Array;
       readonly fateShared: boolean;
     }
-  | { readonly type: 'moveSession' }
+  | {
+      readonly type: 'moveSession';
+      /** sha1 of the password the client presented: the leader checks it against the session's. */
+      readonly passwordDigest: Uint8Array;
+    }
   | { readonly type: 'closeSession' };
 
 /**

@@ -5,7 +5,11 @@ import type { SessionTable } from '../session/session-table.js';
 export interface SessionView {
   readonly open: boolean;
   readonly owner: ReplicaId;
+  /** sha1 of the session's password (empty for a closed one). */
+  readonly passwordDigest: Uint8Array;
 }
+
+const NO_DIGEST = new Uint8Array(0);
 
 interface PendingSession extends SessionView {
   readonly zxid: bigint;
@@ -26,8 +30,8 @@ export class SessionOverlay {
     return this.bySession.size;
   }
 
-  record(sessionId: bigint, zxid: bigint, open: boolean, owner: ReplicaId): void {
-    this.bySession.set(sessionId, { zxid, open, owner });
+  record(sessionId: bigint, zxid: bigint, open: boolean, owner: ReplicaId, passwordDigest: Uint8Array = NO_DIGEST): void {
+    this.bySession.set(sessionId, { zxid, open, owner, passwordDigest });
     this.order.push({ zxid, sessionId });
   }
 
@@ -36,7 +40,7 @@ export class SessionOverlay {
     const pending = this.bySession.get(sessionId);
     if (pending !== undefined) return pending.open ? pending : undefined;
     const record = table.get(sessionId);
-    return record === undefined ? undefined : { open: true, owner: record.ownerReplica };
+    return record === undefined ? undefined : { open: true, owner: record.ownerReplica, passwordDigest: record.passwordDigest };
   }
 
   /** The tree applied every txn up to `zxid`: the table now says what these records said. */

@@ -48,7 +48,7 @@ import { isWriteOpCode, readWriteOpFields, writeWriteOp } from './write-op-codec
  *   forward          := list(forwardedRequest)                                (≤ MAX_FORWARD_REQUESTS)
  *   forwardedRequest := int64(sessionId) • varInt(cxid: int32) • list(id)(authIds) • forwardedOp
  *   forwardedOp      := writeOp | varInt(-10) • varInt(timeoutMs: int32) • varByteArray(passwordDigest)
- *                       • bool(fateShared) | varInt(-20) | varInt(-11)
+ *                       • bool(fateShared) | varInt(-20) • varByteArray(passwordDigest) | varInt(-11)
  *   forwardRefused   := list(int64(sessionId) • varInt(cxid: int32)) • bool(hasLeader) • [varString(leader)]
  *   sessionActivity  := list(int64(sessionId))                                (≤ MAX_SESSION_ACTIVITY_IDS)
  */
@@ -67,7 +67,8 @@ function writeForwardedOp(encoder: Encoder, op: WriteOp | SessionOp): void {
       writeBytes(encoder, op.passwordDigest, MAX_PASSWORD_BYTES, 'forward createSession.passwordDigest');
       return writeBool(encoder, op.fateShared, 'forward createSession.fateShared');
     case 'moveSession':
-      return writeInt32(encoder, OpCode.moveSession, 'forward op code');
+      writeInt32(encoder, OpCode.moveSession, 'forward op code');
+      return writeBytes(encoder, op.passwordDigest, MAX_PASSWORD_BYTES, 'forward moveSession.passwordDigest');
     case 'closeSession':
       return writeInt32(encoder, OpCode.closeSession, 'forward op code');
     default:
@@ -85,7 +86,7 @@ function readForwardedOp(decoder: Decoder): WriteOp | SessionOp {
       return { type: 'createSession', timeoutMs, passwordDigest, fateShared: readBool(decoder, 'forward createSession.fateShared') };
     }
     case OpCode.moveSession:
-      return { type: 'moveSession' };
+      return { type: 'moveSession', passwordDigest: readBytes(decoder, MAX_PASSWORD_BYTES, 'forward moveSession.passwordDigest') };
     case OpCode.closeSession:
       return { type: 'closeSession' };
     default:

@@ -96,7 +96,7 @@ export const forwardedOps: Record<ForwardedOp['type'], fc.Arbitrary<ForwardedOp>
     passwordDigest: bytes(64),
     fateShared: fc.boolean(),
   }),
-  moveSession: fc.constant({ type: 'moveSession' as const }),
+  moveSession: fc.record({ type: fc.constant('moveSession' as const), passwordDigest: bytes(64) }),
   closeSession: fc.constant({ type: 'closeSession' as const }),
 };
 

@@ -101,7 +101,7 @@ describe('peer message codec', () => {
       9,
       1,
     ]);
-    expect(Array.from(encodePeerMessage(forward(request({ type: 'moveSession' }))))).toEqual([...forwardHead, 0x40 | 20]);
+    expect(Array.from(encodePeerMessage(forward(request({ type: 'moveSession', passwordDigest: new Uint8Array([7, 8]) }))))).toEqual([...forwardHead, 0x40 | 20, 2, 7, 8]);
     expect(Array.from(encodePeerMessage(forward(request({ type: 'closeSession' }))))).toEqual([...forwardHead, 0x40 | 11]);
   });
 

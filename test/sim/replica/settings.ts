@@ -46,12 +46,6 @@ export interface ReplicaScenarioOptions {
   readonly maxCheckerSteps?: number;
   readonly plantedBug?: PlantedBug;
   /**
-   * Fail on an expiry verdict from a replica that has not applied the session's creation yet, even
-   * when the client could not have told it (it saw no zxid of the session). Off by default: a
-   * KNOWN BUG (src/server/connect-manager.ts) that would fail a few seeds in a hundred.
-   */
-  readonly flagExpiryByLaggingReplica?: boolean;
-  /**
    * What the linearizability history holds for a write whose reply never came (CONNECTIONLOSS, a
    * lost connection): 'from-log' (default) looks up how the log applied it (its real outcome,
    * returning when first applied; nothing if never applied); 'pending' records it pending, as a
@@ -73,11 +67,10 @@ export const REPLICA_SCENARIO_DEFAULTS: ReplicaScenarioSettings = {
   minClients: 4,
   maxClients: 9,
   clientCodec: true,
-  tornWrites: 'term-safe',
+  tornWrites: 'any',
   maxHistoryOperations: 6000,
   maxCheckerSteps: 5_000_000,
   plantedBug: 'none',
-  flagExpiryByLaggingReplica: false,
   unknownOutcomes: 'from-log',
   coreOptions: {},
 };

@@ -37,10 +37,6 @@ export interface ClientWorld {
   log(line: string): void;
   /** Log every request, reply and event (a verbose replay). */
   readonly tracing: boolean;
-  /** Report even the known bug of an expiry verdict from a replica that lags behind the session's creation. */
-  readonly flagExpiryByLaggingReplica: boolean;
-  /** Notes an instance of a known bug the scenario tolerates. */
-  knownBug(name: string, detail: string): void;
   /** A write's reply never came (or said CONNECTIONLOSS): its outcome is settled from the log after the run. */
   outcomeUnknown(outcome: UnknownOutcome): void;
 }
@@ -228,10 +224,7 @@ export class SimClient implements ClientEnd {
         const liveAt = this.world.sessionLiveAt(session.id);
         if (liveAt !== null) {
           const message = `${this.name}: ${connection.replica} told session ${hex(session.id)} it expired, but it is live at ${liveAt} (which has applied the most)`;
-          // KNOWN BUG (connect-manager.ts progress): a replica that has not applied the session's
-          // createSession yet answers "expired" — possible only while the client has seen no zxid of it.
-          if (session.lastZxid > 0n || this.world.flagExpiryByLaggingReplica) this.world.violations.report(message);
-          else this.world.knownBug('expired-by-lagging-replica', message);
+          this.world.violations.report(message);
         }
         this.world.probe.sessionMustEnd(session.id, 'told it expired');
         this.world.log(`[${this.world.now}] ${this.name}: session ${hex(session.id)} expired`);

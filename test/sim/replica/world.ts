@@ -36,7 +36,6 @@ export interface WorldOptions {
   readonly prng: Prng;
   readonly log: (line: string) => void;
   readonly tracing: boolean;
-  readonly flagExpiryByLaggingReplica: boolean;
   readonly plantedBug: PlantedBug;
 }
 
@@ -60,9 +59,6 @@ export class ReplicaWorld implements SimNode<never>, ClientWorld, ReplicaGlue, L
   readonly clients: SimClient[] = [];
   healed = false;
   readonly tracing: boolean;
-  readonly flagExpiryByLaggingReplica: boolean;
-  /** Instances of known bugs the scenario tolerates, by name. */
-  readonly knownBugs = new Map<string, number>();
   private cluster: SimCluster<never> | null = null;
   private sessionNumbers = 0;
   private readonly unknownOutcomes: UnknownOutcome[] = [];
@@ -71,7 +67,6 @@ export class ReplicaWorld implements SimNode<never>, ClientWorld, ReplicaGlue, L
   constructor(private readonly options: WorldOptions) {
     this.replicaIds = options.replicaIds;
     this.tracing = options.tracing;
-    this.flagExpiryByLaggingReplica = options.flagExpiryByLaggingReplica;
     this.resetChance = options.connectionResetChance;
     this.recorder = options.recorder;
     this.violations = new Violations(() => this.now, options.log);
@@ -129,11 +124,6 @@ export class ReplicaWorld implements SimNode<never>, ClientWorld, ReplicaGlue, L
 
   log(line: string): void {
     this.options.log(line);
-  }
-
-  knownBug(name: string, detail: string): void {
-    this.knownBugs.set(name, (this.knownBugs.get(name) ?? 0) + 1);
-    this.log(`[${this.now}] known bug ${name}: ${detail}`);
   }
 
   // ---------------------------------------------------------------- the fabric's tick
