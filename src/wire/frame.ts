@@ -81,6 +81,34 @@ export function peekFrameHeader(bytes: Uint8Array): FrameHeader {
   });
 }
 
+/** Initial size of the reused encoder's buffer: most frames fit without growing it. */
+const SCRATCH_BYTES = 64 * 1024;
+const scratchBuffer = new Uint8Array(SCRATCH_BYTES);
+const scratch = encoding.createEncoder();
+let scratchInUse = false;
+
+/**
+ * An encoder for one frame: the module's reused one (encoding is synchronous; a nested encodeFrame
+ * gets a fresh one), reset to its 64 KiB buffer, so a frame costs one allocation (its result).
+ */
+function takeEncoder(): Encoder {
+  if (scratchInUse) return encoding.createEncoder();
+  scratchInUse = true;
+  scratch.cbuf = scratchBuffer;
+  scratch.cpos = 0;
+  scratch.bufs.length = 0;
+  return scratch;
+}
+
+function releaseEncoder(encoder: Encoder): void {
+  if (encoder !== scratch) return;
+  // Let go of any buffers a large frame grew into.
+  scratch.cbuf = scratchBuffer;
+  scratch.cpos = 0;
+  scratch.bufs.length = 0;
+  scratchInUse = false;
+}
+
 /**
  * Writes one frame: header, then whatever `writeBody` writes. The result must stay within
  * `maxBytes` (default MAX_FRAME_BYTES). Anything that goes wrong is MARSHALLINGERROR naming `what`.
@@ -92,12 +120,17 @@ export function encodeFrame(
   maxBytes: number = MAX_FRAME_BYTES,
 ): Uint8Array {
   return asMarshalling(what, () => {
-    const encoder = encoding.createEncoder();
-    writeFrameHeader(encoder, kind);
-    writeBody(encoder);
-    const length = encoding.length(encoder);
-    if (length > maxBytes) throw marshallingError(what, `${length} bytes exceed the frame limit of ${maxBytes}`);
-    return encoding.toUint8Array(encoder);
+    const encoder = takeEncoder();
+    try {
+      writeFrameHeader(encoder, kind);
+      writeBody(encoder);
+      const length = encoding.length(encoder);
+      if (length > maxBytes) throw marshallingError(what, `${length} bytes exceed the frame limit of ${maxBytes}`);
+      // One buffer (the common case): a single native copy.
+      return encoder.bufs.length === 0 ? encoder.cbuf.slice(0, encoder.cpos) : encoding.toUint8Array(encoder);
+    } finally {
+      releaseEncoder(encoder);
+    }
   });
 }
 

@@ -25,6 +25,10 @@ export const INT32_MAX = 0x7fff_ffff;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** An 8-byte scratch for int64s: no DataView allocated per value (lib0's writeBigInt64 makes one). */
+const int64Scratch = new Uint8Array(8);
+const int64View = new DataView(int64Scratch.buffer);
+
 /** The UTF-8 decoder: fatal on invalid input, and a leading U+FEFF stays part of the string. */
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -76,7 +80,8 @@ export function writeInt64(encoder: Encoder, value: bigint, what: string): void 
   if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) {
     throw marshallingError(what, `${describe(value)} is not a 64-bit signed bigint`);
   }
-  encoding.writeBigInt64(encoder, value);
+  int64View.setBigInt64(0, value);
+  for (let i = 0; i < 8; i++) encoding.writeUint8(encoder, int64Scratch[i] as number);
 }
 
 export function writeBool(encoder: Encoder, value: boolean, what: string): void {
@@ -196,8 +201,12 @@ export function readInt53(decoder: Decoder, what: string): number {
 }
 
 export function readInt64(decoder: Decoder, what: string): bigint {
-  if (remaining(decoder) < 8) truncated(what, decoder.pos);
-  return decoding.readBigInt64(decoder) as bigint;
+  const pos = decoder.pos;
+  if (decoder.arr.length - pos < 8) truncated(what, pos);
+  const arr = decoder.arr;
+  for (let i = 0; i < 8; i++) int64Scratch[i] = arr[pos + i] as number;
+  decoder.pos = pos + 8;
+  return int64View.getBigInt64(0);
 }
 
 export function readBool(decoder: Decoder, what: string): boolean {
@@ -235,10 +244,12 @@ export function readCount(decoder: Decoder, maxCount: number, minElementBytes: n
 /** A varUint-length byte array, copied out of the input. */
 export function readBytes(decoder: Decoder, maxBytes: number, what: string): Uint8Array {
   const length = readLength(decoder, maxBytes, what);
-  const copy = new Uint8Array(length);
-  copy.set(decoder.arr.subarray(decoder.pos, decoder.pos + length));
-  decoder.pos += length;
-  return copy;
+  const start = decoder.pos;
+  decoder.pos = start + length;
+  // A plain copy: the caller may keep it (a znode's data) without keeping the whole frame alive.
+  // (slice on a Node Buffer would answer a Buffer view, so that input is copied the slow way.)
+  const arr = decoder.arr;
+  return arr.constructor === Uint8Array ? arr.slice(start, start + length) : new Uint8Array(arr.subarray(start, start + length));
 }
 
 /** UTF-8 bytes to a string; invalid UTF-8 is MARSHALLINGERROR. */
