@@ -1,0 +1,5 @@
+// meshkeeper's recipes (Curator's, on the public client). Named exports only.
+export type { RecipeWaitOptions } from './abort.js';
+export { Lock, LOCK_NODE_NAME, type LockOptions } from './lock.js';
+export type { LockEvents, LockState } from './lock-internals.js';
+export { PROTECTED_PREFIX } from './protected-create.js';
