@@ -3,3 +3,5 @@ export type { RecipeWaitOptions } from './abort.js';
 export { Lock, LOCK_NODE_NAME, type LockOptions } from './lock.js';
 export type { LockEvents, LockState } from './lock-internals.js';
 export { PROTECTED_PREFIX } from './protected-create.js';
+export { LeaderLatch, LATCH_NODE_NAME, type LeaderLatchEvents, type LeaderLatchOptions, type LatchState, type NotLeaderReason } from './leader-latch.js';
+export type { Participant } from './participants.js';
