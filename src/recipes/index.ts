@@ -5,3 +5,4 @@ export type { LockEvents, LockState } from './lock-internals.js';
 export { PROTECTED_PREFIX } from './protected-create.js';
 export { LeaderLatch, LATCH_NODE_NAME, type LeaderLatchEvents, type LeaderLatchOptions, type LatchState, type NotLeaderReason } from './leader-latch.js';
 export type { Participant } from './participants.js';
+export { Barrier } from './barrier.js';
