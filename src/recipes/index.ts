@@ -6,3 +6,4 @@ export { PROTECTED_PREFIX } from './protected-create.js';
 export { LeaderLatch, LATCH_NODE_NAME, type LeaderLatchEvents, type LeaderLatchOptions, type LatchState, type NotLeaderReason } from './leader-latch.js';
 export type { Participant } from './participants.js';
 export { Barrier } from './barrier.js';
+export { SharedCounter, encodeCounter, decodeCounter, type CounterValue, type SharedCounterEvents, type SharedCounterOptions } from './shared-counter.js';
