@@ -7,3 +7,5 @@ export { LeaderLatch, LATCH_NODE_NAME, type LeaderLatchEvents, type LeaderLatchO
 export type { Participant } from './participants.js';
 export { Barrier } from './barrier.js';
 export { SharedCounter, encodeCounter, decodeCounter, type CounterValue, type SharedCounterEvents, type SharedCounterOptions } from './shared-counter.js';
+export { TreeCache, type CachedNode, type TreeCacheEvents, type TreeCacheOptions, type TreeCacheState } from './tree-cache.js';
+export { GroupMembership, type Member, type GroupMembershipEvents, type GroupMembershipOptions, type MembershipState } from './group-membership.js';
