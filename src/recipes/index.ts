@@ -9,3 +9,5 @@ export { Barrier } from './barrier.js';
 export { SharedCounter, encodeCounter, decodeCounter, type CounterValue, type SharedCounterEvents, type SharedCounterOptions } from './shared-counter.js';
 export { TreeCache, type CachedNode, type TreeCacheEvents, type TreeCacheOptions, type TreeCacheState } from './tree-cache.js';
 export { GroupMembership, type Member, type GroupMembershipEvents, type GroupMembershipOptions, type MembershipState } from './group-membership.js';
+export { ReadWriteLock, READ_LOCK_NAME, WRITE_LOCK_NAME, type ReadWriteLockOptions } from './read-write-lock.js';
+export { SequentialLock, type LockDriver } from './lock-internals.js';

@@ -74,6 +74,8 @@ export class SequentialLock extends RecipeEmitter<LockEvents> {
     readonly path: string,
     private readonly driver: LockDriver,
     private readonly data: Data = '',
+    /** Called before a first (not reentrant) acquire; throws to refuse it (a read lock's upgrade). */
+    private readonly beforeAcquire: () => void = () => undefined,
   ) {
     super();
     this.session = new SessionWatch(client, {
@@ -86,6 +88,11 @@ export class SequentialLock extends RecipeEmitter<LockEvents> {
   /** Where the lock stands (see LockState). */
   get state(): LockState {
     return this.current;
+  }
+
+  /** True while held, for sure or not (states held and uncertain). */
+  isHeldOrUncertain(): boolean {
+    return this.current === 'held' || this.current === 'uncertain';
   }
 
   /** True while held for sure (state `held`): false while uncertain, lost or released. */
@@ -116,6 +123,7 @@ export class SequentialLock extends RecipeEmitter<LockEvents> {
         this.holds++;
         return;
       }
+      this.beforeAcquire();
       if (this.busy) throw new KeeperError('APIERROR', `an acquire of this lock object is already waiting; use one lock object per task`, this.path);
       if (this.closing.signal.aborted) throw new KeeperError('APIERROR', 'this lock object is closed', this.path);
       if (isTerminalState(this.client.state)) throw new KeeperError('SESSIONEXPIRED', `the client is ${this.client.state}`, this.path);
