@@ -11,3 +11,4 @@ export { TreeCache, type CachedNode, type TreeCacheEvents, type TreeCacheOptions
 export { GroupMembership, type Member, type GroupMembershipEvents, type GroupMembershipOptions, type MembershipState } from './group-membership.js';
 export { ReadWriteLock, READ_LOCK_NAME, WRITE_LOCK_NAME, type ReadWriteLockOptions } from './read-write-lock.js';
 export { SequentialLock, type LockDriver } from './lock-internals.js';
+export { Semaphore, Lease, LEASE_NODE_NAME, MAX_LEASES, type LeaseState, type SemaphoreEvents, type SemaphoreOptions } from './semaphore.js';
