@@ -12,3 +12,4 @@ export { GroupMembership, type Member, type GroupMembershipEvents, type GroupMem
 export { ReadWriteLock, READ_LOCK_NAME, WRITE_LOCK_NAME, type ReadWriteLockOptions } from './read-write-lock.js';
 export { SequentialLock, type LockDriver } from './lock-internals.js';
 export { Semaphore, Lease, LEASE_NODE_NAME, MAX_LEASES, type LeaseState, type SemaphoreEvents, type SemaphoreOptions } from './semaphore.js';
+export { LeaderSelector, type LeadershipFunction, type LeaderSelectorEvents, type LeaderSelectorOptions } from './leader-selector.js';
