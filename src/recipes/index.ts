@@ -13,3 +13,4 @@ export { ReadWriteLock, READ_LOCK_NAME, WRITE_LOCK_NAME, type ReadWriteLockOptio
 export { SequentialLock, type LockDriver } from './lock-internals.js';
 export { Semaphore, Lease, LEASE_NODE_NAME, MAX_LEASES, type LeaseState, type SemaphoreEvents, type SemaphoreOptions } from './semaphore.js';
 export { LeaderSelector, type LeadershipFunction, type LeaderSelectorEvents, type LeaderSelectorOptions } from './leader-selector.js';
+export { DoubleBarrier, READY_NODE_NAME, type DoubleBarrierOptions, type DoubleBarrierState } from './double-barrier.js';
