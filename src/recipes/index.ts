@@ -14,3 +14,4 @@ export { SequentialLock, type LockDriver } from './lock-internals.js';
 export { Semaphore, Lease, LEASE_NODE_NAME, MAX_LEASES, type LeaseState, type SemaphoreEvents, type SemaphoreOptions } from './semaphore.js';
 export { LeaderSelector, type LeadershipFunction, type LeaderSelectorEvents, type LeaderSelectorOptions } from './leader-selector.js';
 export { DoubleBarrier, READY_NODE_NAME, type DoubleBarrierOptions, type DoubleBarrierState } from './double-barrier.js';
+export { Queue, QUEUE_ITEM_NAME, type QueueItem, type QueueOptions } from './queue.js';
