@@ -125,6 +125,10 @@ export class ConnectManager {
       this.expired(connection);
       return;
     }
+    // Like a ZooKeeper follower that lost its leader, a replica cut off from the leader takes no
+    // connects, not even of sessions it owns: it would serve reads it cannot vouch for and drop the
+    // connection again once leaderlessGraceMs passed (a reconnect loop, found by the recipes' tests).
+    if (!this.forwarder.leaderReachable()) return;
     if (record !== undefined && record.ownerReplica === this.state.id) {
       this.waiting.delete(connection);
       this.hooks.attach(connection, record, request.password);
@@ -133,7 +137,6 @@ export class ConnectManager {
     // Known here and owned elsewhere, or not known here: this replica may not have applied the
     // session's creation yet (the client's lastZxidSeen can predate it), so only the leader can
     // say "expired". It answers with a moveSession or an error txn; the reply waits for its apply.
-    if (!this.forwarder.leaderReachable()) return;
     connection.password = request.password;
     this.send(connection, request.sessionId, { type: 'moveSession', passwordDigest });
   }

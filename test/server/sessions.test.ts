@@ -128,6 +128,22 @@ describe('sessions', () => {
     expect(wrong.closed).toBe(true);
   });
 
+  it('a replica cut off from the leader takes no reconnect, not even of a session it owns, until it is linked again', () => {
+    const c = cluster();
+    const client = c.session('r2');
+    c.disconnect(client);
+    c.partition([['r1', 'r3'], ['r2']]);
+    const again = c.connect('r2', { sessionId: client.sessionId, password: client.password, lastZxidSeen: client.lastZxid });
+    c.settle();
+    c.tick(100);
+    expect(again.connectResponse).toBeUndefined();
+    c.heal();
+    c.settle();
+    c.tick(100);
+    expect(again.connectResponse?.sessionId).toBe(client.sessionId);
+    expect(again.connectResponse?.timeoutMs).toBeGreaterThan(0);
+  });
+
   it('reconnecting to the replica that owns the session re-attaches it without a txn', () => {
     const c = cluster();
     const client = c.session('r2');
