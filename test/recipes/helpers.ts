@@ -2,19 +2,19 @@ import { afterEach } from 'vitest';
 import { MeshKeeperClient, type Watcher, type WatchEvent } from '../../src/index.js';
 import { createTestEnsemble, type ConnectOptions, type TestEnsemble } from '../../src/testing/index.js';
 
-/** The session timeout recipe tests ask for: short, so expiry tests stay fast. */
-export const SESSION_MS = 1_000;
+/** The session timeout recipe tests ask for: short, so expiry tests stay fast (2 s: 1 s flaked under heavy CI load). */
+export const SESSION_MS = 2_000;
 
 /**
- * One test's world: a 3-voter ensemble with short timeouts (sessions of 1 s; a replica without a
- * leader drops its clients after 300 ms), and the clients it made, all closed after the test.
+ * One test's world: a 3-voter ensemble with short timeouts (sessions of 2 s; a replica without a
+ * leader drops its clients after 500 ms), and the clients it made, all closed after the test.
  */
 export class World {
   readonly clients: MeshKeeperClient[] = [];
   private constructor(readonly ensemble: TestEnsemble) {}
 
   static async create(): Promise<World> {
-    const ensemble = await createTestEnsemble({ voters: 3, sessionTimeouts: { minMs: 200 }, options: { leaderlessGraceMs: 300 } });
+    const ensemble = await createTestEnsemble({ voters: 3, sessionTimeouts: { minMs: 200 }, options: { leaderlessGraceMs: 500 } });
     await ensemble.waitForLeader();
     return new World(ensemble);
   }
