@@ -86,6 +86,9 @@ export function createWorkerRuntime(config: WorkerRuntimeConfig): WorkerRuntime 
       case 'mk:status':
         post({ type: 'mk:status', call: message.call, status: meshNode.status() });
         return;
+      case 'mk:freeze':
+        meshNode.freeze(message.durationMs);
+        return;
     }
   };
 
