@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshKeeperClient } from '../../src/client/client.js';
-import type { ClientConnection } from '../../src/client/connection.js';
+import type { MeshKeeperClient } from '../../src/client/client.js';
 import { isKeeperError } from '../../src/errors/keeper-error.js';
 import { MeshNode } from '../../src/mesh/mesh-node.js';
 import { createWorkerRuntime } from '../../src/mesh/worker-runtime.js';
 import type { WorkerToPage } from '../../src/mesh/worker-protocol.js';
-import { createConnectionPair } from '../../src/replica/client-connection.js';
 import { MemoryDisk } from '../../src/storage/memory-disk.js';
 import { TimedMemoryStorage } from '../../src/testing/timed-memory-storage.js';
+import { clientOf as clientOfNode, startTabs, until } from './one-device-tabs.js';
 
 // "Freeze this tab": a replica paused as a browser freezes a hidden tab. Three tabs of one device
 // (Node's real BroadcastChannel), one of them frozen.
 
-let counter = 0;
 const nodes: MeshNode[] = [];
 const clients: MeshKeeperClient[] = [];
 
@@ -21,54 +19,8 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.close()));
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function threeTabs(): Promise<MeshNode[]> {
-  counter += 1;
-  const room = `freeze-${process.pid}-${counter}`;
-  const device = `dev${counter}`;
-  const ids = ['0', '1', '2'].map((slot) => `${device}-${slot}`);
-  const started: MeshNode[] = [];
-  for (const [i, id] of ids.entries()) {
-    const node = await MeshNode.start({
-      room,
-      replicaId: id,
-      deviceId: device,
-      storage: new TimedMemoryStorage(new MemoryDisk()),
-      meshTickMs: 50,
-      unwantGraceMs: 1_000,
-      policy: { voterGraceMs: 2_000, learnerGraceMs: 4_000 },
-    });
-    nodes.push(node);
-    started.push(node);
-    for (const other of started) other.setSignalingRoster(ids);
-    await node.decideFounding(i === 0);
-  }
-  await until(() => {
-    const statuses = started.map((node) => node.status());
-    const leader = statuses[0]!.leader;
-    return leader !== null && statuses.every((s) => s.leader === leader && s.voters.length === 3);
-  }, 20_000);
-  return started;
-}
-
-function clientOf(node: MeshNode): Promise<MeshKeeperClient> {
-  const endpoint = async (): Promise<ClientConnection> => {
-    const [clientEnd, replicaEnd] = createConnectionPair();
-    node.acceptClient(replicaEnd);
-    return { send: (bytes) => void clientEnd.send(bytes), onMessage: (l) => clientEnd.onMessage(l), onClose: (l) => clientEnd.onClose(l), close: () => clientEnd.close() };
-  };
-  return MeshKeeperClient.connect({ endpoints: [endpoint], sessionTimeoutMs: 10_000 }, { timeoutMs: 8_000 }).then((client) => {
-    clients.push(client);
-    return client;
-  });
-}
+const threeTabs = () => startTabs(3, nodes);
+const clientOf = (node: MeshNode) => clientOfNode(node, clients);
 
 describe('freezing a replica', () => {
   it('a frozen leader is replaced while it is frozen, and follows the new leader once it thaws', async () => {
