@@ -27,6 +27,8 @@ export interface MeshOptions {
   readonly replica?: Partial<ReplicaCoreOptions>;
   /** Ensemble management: voters wanted, grace periods (src/membership/ensemble-policy.ts). */
   readonly policy?: Partial<EnsemblePolicyOptions>;
+  /** How often the replica re-announces its presence, with its applied zxid, to its peers (default 5 s; at least 250 ms). */
+  readonly presenceRefreshMs?: number;
   /** When IndexedDB writes count as durable ('strict' by default). */
   readonly durability?: LogDurability;
   /** The SignalingClient's reconnect backoff, heartbeat, and PBKDF2 iterations (every peer must use the same). */
@@ -169,6 +171,7 @@ export class BrowserMesh {
       ...(options.replica === undefined ? {} : { replica: options.replica }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
       ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.presenceRefreshMs === undefined ? {} : { presenceRefreshMs: Math.max(250, options.presenceRefreshMs) }),
     };
     host.post({ type: 'mk:init', room: options.room, replicaId: identity.replicaId, deviceId: identity.deviceId, options: nodeOptions });
     const first = await started;

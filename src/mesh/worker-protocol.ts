@@ -35,6 +35,8 @@ export interface WorkerNodeOptions {
   readonly policy?: Partial<EnsemblePolicyOptions>;
   readonly durability?: LogDurability;
   readonly meshTickMs?: number;
+  /** How often the replica re-announces its presence (applied zxid) to its links (default 5 s). */
+  readonly presenceRefreshMs?: number;
 }
 
 export type PageToWorker =

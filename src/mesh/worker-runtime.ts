@@ -41,6 +41,7 @@ export function createWorkerRuntime(config: WorkerRuntimeConfig): WorkerRuntime 
           ...(options.replica === undefined ? {} : { replicaOptions: options.replica }),
           ...(options.policy === undefined ? {} : { policy: options.policy }),
           ...(options.meshTickMs === undefined ? {} : { meshTickMs: options.meshTickMs }),
+          ...(options.presenceRefreshMs === undefined ? {} : { presenceRefreshMs: options.presenceRefreshMs }),
           events: {
             wantedWebRtc: (peers) => post({ type: 'mk:wanted', webrtc: [...peers] }),
             webRtcLinkClosed: (peer, id, reason) => post({ type: 'mk:link-closed', peer, id, reason }),

@@ -25,14 +25,13 @@ export interface ReplicaView {
   readonly membership: 'voter' | 'learner' | 'none';
   /** The term it last reported (its own status for self, presence for the others); null if unknown. */
   readonly term: number | null;
-  /** The last zxid it applied, hex (presence is refreshed every few seconds); null if unknown. */
+  /** The last zxid it applied, hex: its own for self, as last announced (presence) for the others; null if unknown. */
   readonly lastZxid: string | null;
   /**
-   * How far behind the leader: entries (Raft progress, exact) when this tab leads; otherwise txns
-   * behind the highest zxid heard of (from presence, approximate); null if unknown.
+   * Log entries behind the leader, from the leader's Raft progress: known on the leader's tab
+   * (0 for the leader itself everywhere); null where this tab cannot know it.
    */
   readonly lag: number | null;
-  readonly lagSource: 'raft' | 'presence' | null;
   /** How this tab's replica is linked to it ('broadcast', 'webrtc', ...), null if not linked. */
   readonly link: string | null;
   /** Alive as far as this tab can tell (running; answering the leader; linked or announced). */
@@ -68,16 +67,12 @@ const deviceOf = (replicaId: string): string => {
   return dash > 0 ? replicaId.slice(0, dash) : replicaId;
 };
 
-/** A hex zxid as a bigint; null when it is not one. */
-function parseZxid(hex: string): bigint | null {
-  return /^[0-9a-f]{1,16}$/.test(hex) ? BigInt(`0x${hex}`) : null;
-}
-
-/** Txns between two zxids of the same epoch (a new epoch restarts the counter); null across epochs. */
-function txnsBehind(ahead: bigint, behind: bigint): number | null {
-  if (ahead >> 32n !== behind >> 32n) return null;
-  const gap = (ahead & 0xffffffffn) - (behind & 0xffffffffn);
-  return gap > 0n ? Number(gap) : 0;
+/** A replica or device id short enough for a table cell: a long device part is cut to 8 characters. */
+export function shortId(id: string): string {
+  const dash = id.lastIndexOf('-');
+  const device = dash > 0 ? id.slice(0, dash) : id;
+  const rest = dash > 0 ? id.slice(dash) : '';
+  return device.length > 12 ? `${device.slice(0, 8)}…${rest}` : id;
 }
 
 const ROLE_ORDER: Record<ReplicaRoleView, number> = { leader: 0, candidate: 1, follower: 2, observer: 3, joining: 4, unknown: 5 };
@@ -90,13 +85,6 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
   const links = new Map(status.links.map((link) => [link.peer, link.kind]));
   const progress = new Map(status.peers.map((peer) => [peer.id, peer]));
   const ids = new Set<string>([self, ...status.voters, ...status.learners, ...presence.keys(), ...links.keys()]);
-
-  // The freshest zxid this tab has heard of: the yardstick of presence-based lag.
-  let freshest = parseZxid(status.lastZxid) ?? 0n;
-  for (const peer of presence.values()) {
-    const zxid = parseZxid(peer.appliedZxid);
-    if (zxid !== null && zxid > freshest) freshest = zxid;
-  }
 
   const rows: ReplicaView[] = [];
   for (const id of ids) {
@@ -111,8 +99,7 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
         membership,
         term: status.phase === 'running' ? status.term : null,
         lastZxid: status.phase === 'running' ? status.lastZxid : null,
-        lag: selfLeads ? 0 : status.phase === 'running' ? txnsBehind(freshest, parseZxid(status.lastZxid) ?? 0n) : null,
-        lagSource: selfLeads ? 'raft' : status.phase === 'running' ? 'presence' : null,
+        lag: selfLeads ? 0 : null,
         link: null,
         live: status.phase === 'running' && !status.frozen,
         frozen: status.frozen,
@@ -121,16 +108,7 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
     }
     const announced = presence.get(id);
     const peerProgress = progress.get(id);
-    const zxid = announced === undefined ? null : parseZxid(announced.appliedZxid);
-    let lag: number | null = null;
-    let lagSource: ReplicaView['lagSource'] = null;
-    if (selfLeads && peerProgress !== undefined) {
-      lag = peerProgress.lagEntries;
-      lagSource = 'raft';
-    } else if (zxid !== null) {
-      lag = id === status.leader ? 0 : txnsBehind(freshest, zxid);
-      lagSource = 'presence';
-    }
+    const lag = selfLeads ? (peerProgress?.lagEntries ?? null) : id === status.leader ? 0 : null;
     const linked = links.get(id) ?? null;
     rows.push({
       id,
@@ -141,7 +119,6 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
       term: announced?.term ?? null,
       lastZxid: announced?.appliedZxid ?? null,
       lag,
-      lagSource,
       link: linked,
       // The leader knows best (Raft's recent activity); others go by links and presence.
       live: selfLeads && peerProgress !== undefined ? peerProgress.recentActive && linked !== null : linked !== null || announced !== undefined,

@@ -42,9 +42,9 @@ describe('ensemble view', () => {
     expect(view).toMatchObject({ self: leaderId, phase: 'running', leader: leaderId, frozen: false });
     expect(view.voters).toHaveLength(3);
     const [first, ...rest] = view.replicas;
-    expect(first).toMatchObject({ id: leaderId, self: true, role: 'leader', membership: 'voter', lagSource: 'raft', link: null });
+    expect(first).toMatchObject({ id: leaderId, self: true, role: 'leader', membership: 'voter', lag: 0, link: null });
     expect(rest.map((row) => row.role)).toEqual(['follower', 'follower', 'observer']);
-    expect(rest.every((row) => row.link === 'broadcast' && row.lagSource === 'raft' && row.term === view.term)).toBe(true);
+    expect(rest.every((row) => row.link === 'broadcast' && row.term === view.term)).toBe(true);
     expect(first!.lastZxid).toBe(view.lastZxid);
     expect(view.nodeCount).toBeGreaterThanOrEqual(5);
   });
@@ -91,7 +91,7 @@ describe('ensemble view', () => {
     expect(reads).toBeLessThanOrEqual(readsThen + 1);
   });
 
-  it('a non-leader tab measures lag by the zxids peers announce', () => {
+  it("a non-leader tab shows the peers' announced zxids, and lag only where it knows it (the leader's: 0)", () => {
     const peer = (id: string, zxid: string, role: 'voter' | 'observer') => ({ replicaId: id, deviceId: 'd', role, term: 2, appliedZxid: zxid, leaderId: 'd-0' });
     const view = ensembleView({
       replicaId: 'd-1', deviceId: 'd', phase: 'running', role: 'follower', leader: 'd-0', term: 2, voters: ['d-0', 'd-1', 'd-2'], learners: ['d-3'],
@@ -100,12 +100,12 @@ describe('ensemble view', () => {
       presence: [peer('d-0', '20000000c', 'voter'), peer('d-2', '200000009', 'voter'), peer('d-3', '100000004', 'observer')],
       peers: [], frozen: false,
     });
-    expect(view.replicas.map((row) => [row.id, row.role, row.lag, row.lagSource, row.link, row.live])).toEqual([
-      ['d-0', 'leader', 0, 'presence', 'broadcast', true],
-      ['d-1', 'follower', 2, 'presence', null, true],
-      ['d-2', 'follower', 3, 'presence', 'broadcast', true],
-      // Another epoch: no txn count between them.
-      ['d-3', 'observer', null, 'presence', null, true],
+    expect(view.replicas.map((row) => [row.id, row.role, row.lastZxid, row.lag, row.link, row.live])).toEqual([
+      ['d-0', 'leader', '20000000c', 0, 'broadcast', true],
+      ['d-1', 'follower', '20000000a', null, null, true],
+      ['d-2', 'follower', '200000009', null, 'broadcast', true],
+      // Not linked (observers link to voters only), but announced: live.
+      ['d-3', 'observer', '100000004', null, null, true],
     ]);
   });
 

@@ -1,0 +1,16 @@
+// meshkeeper/ui: Lit components bound to a client (and a mesh). Importing this module registers
+// <mk-ensemble>, <mk-tree> and <mk-watch-log>; the controllers work with any Lit host.
+export { MkEnsemble } from './mk-ensemble.js';
+export { MkTree } from './mk-tree.js';
+export { MkWatchLog } from './mk-watch-log.js';
+export { ClientController } from './client-controller.js';
+export type { SessionView } from './client-controller.js';
+export { EnsembleController, DEFAULT_ENSEMBLE_INTERVAL_MS } from './ensemble-controller.js';
+export type { EnsembleControllerOptions } from './ensemble-controller.js';
+export { ensembleView, shortId } from './ensemble-view.js';
+export type { EnsembleSource, EnsembleStatus, EnsembleView, ReplicaView, ReplicaRoleView } from './ensemble-view.js';
+export { TreeController } from './tree-controller.js';
+export type { TreeRow, SelectedZnode, TreeOutcome, TreeWatchKind, EditorBaseline, TreeControllerOptions } from './tree-controller.js';
+export { WatchLogController } from './watch-log-controller.js';
+export type { WatchLogEntry, WatchLogOptions } from './watch-log-controller.js';
+export { baseStyles } from './theme.js';
