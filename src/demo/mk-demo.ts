@@ -7,13 +7,11 @@ import { defineElement } from '../ui/define-element.js';
 import { shortId } from '../ui/ensemble-view.js';
 import { baseStyles } from '../ui/theme.js';
 import { demoConfig, type DemoConfig } from './demo-config.js';
+import { DEMO_PATHS } from './demo-paths.js';
 import { DemoSession } from './demo-session.js';
 import { LatencyProbe } from './latency-probe.js';
 import './mk-latency-chart.js';
 import './mk-recipes.js';
-
-/** The demo's znodes live under this path (recipes, latency probes). */
-export const DEMO_ROOT = '/meshkeeper-demo';
 
 function builtSignalingUrl(): string {
   return typeof __MESHKEEPER_SIGNALING_URL__ === 'string' ? __MESHKEEPER_SIGNALING_URL__ : '';
@@ -60,6 +58,12 @@ export class MkDemo extends LitElement {
       .wide {
         grid-column: 1 / -1;
       }
+      .stack {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        min-width: 0;
+      }
       .state-CONNECTED {
         color: var(--_ok);
       }
@@ -86,7 +90,7 @@ export class MkDemo extends LitElement {
   private readonly config: DemoConfig = demoConfig(location.search, location, builtSignalingUrl());
   private readonly session = new DemoSession(this, this.config);
   private readonly clientState = new ClientController(this, () => this.session.client);
-  private readonly probe = new LatencyProbe(this, () => this.session.client, { path: () => `${DEMO_ROOT}/latency/${this.session.replicaId}` });
+  private readonly probe = new LatencyProbe(this, () => this.session.client, { path: () => `${DEMO_PATHS.latency}/${this.session.replicaId}` });
 
   protected override render(): TemplateResult {
     const session = this.session;
@@ -126,10 +130,12 @@ export class MkDemo extends LitElement {
         return html`${session.clientError === null ? nothing : html`<p class="danger">${session.clientError}</p>`}
           <div class="grid">
             <mk-ensemble id="ensemble" class="wide" .mesh=${session.mesh}></mk-ensemble>
-            <mk-recipes id="recipes" .client=${session.client} .tabName=${session.replicaId} .root=${DEMO_ROOT}></mk-recipes>
-            <mk-latency-chart id="latency" .samples=${this.probe.samples}></mk-latency-chart>
+            <mk-recipes id="recipes" class="wide" .client=${session.client} .tabName=${session.replicaId}></mk-recipes>
             <mk-tree id="tree" .client=${session.client}></mk-tree>
-            <mk-watch-log id="watch-log" .client=${session.client}></mk-watch-log>
+            <div class="stack">
+              <mk-latency-chart id="latency" .samples=${this.probe.samples}></mk-latency-chart>
+              <mk-watch-log id="watch-log" .client=${session.client}></mk-watch-log>
+            </div>
           </div>`;
     }
   }

@@ -84,6 +84,7 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
   const presence = new Map(status.presence.map((peer) => [peer.replicaId, peer]));
   const links = new Map(status.links.map((link) => [link.peer, link.kind]));
   const progress = new Map(status.peers.map((peer) => [peer.id, peer]));
+  const selfVoter = status.voters.includes(self);
   const ids = new Set<string>([self, ...status.voters, ...status.learners, ...presence.keys(), ...links.keys()]);
 
   const rows: ReplicaView[] = [];
@@ -120,8 +121,7 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
       lastZxid: announced?.appliedZxid ?? null,
       lag,
       link: linked,
-      // The leader knows best (Raft's recent activity); others go by links and presence.
-      live: selfLeads && peerProgress !== undefined ? peerProgress.recentActive && linked !== null : linked !== null || announced !== undefined,
+      live: liveness(selfLeads, peerProgress?.recentActive, linked !== null, announced !== undefined, membership === 'voter' || selfVoter),
       frozen: false,
     });
   }
@@ -143,6 +143,16 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
     signaling: status.signaling ?? null,
     replicas: rows,
   };
+}
+
+/**
+ * Whether a peer is alive as far as this tab can tell. The leader knows best: Raft saw it answer
+ * lately. Elsewhere: every replica links to every voter and voters link to everyone, so where a link
+ * is expected, the link says; between two observers (no link), its presence does.
+ */
+function liveness(selfLeads: boolean, recentActive: boolean | undefined, linked: boolean, announced: boolean, linkExpected: boolean): boolean {
+  if (selfLeads && recentActive !== undefined) return recentActive && linked;
+  return linkExpected ? linked : linked || announced;
 }
 
 function selfRole(status: EnsembleStatus): ReplicaRoleView {

@@ -91,7 +91,7 @@ describe('ensemble view', () => {
     expect(reads).toBeLessThanOrEqual(readsThen + 1);
   });
 
-  it("a non-leader tab shows the peers' announced zxids, and lag only where it knows it (the leader's: 0)", () => {
+  it("a non-leader tab shows the peers' announced zxids, lag only where it knows it (the leader's: 0), and liveness by the links it should have", () => {
     const peer = (id: string, zxid: string, role: 'voter' | 'observer') => ({ replicaId: id, deviceId: 'd', role, term: 2, appliedZxid: zxid, leaderId: 'd-0' });
     const view = ensembleView({
       replicaId: 'd-1', deviceId: 'd', phase: 'running', role: 'follower', leader: 'd-0', term: 2, voters: ['d-0', 'd-1', 'd-2'], learners: ['d-3'],
@@ -104,8 +104,19 @@ describe('ensemble view', () => {
       ['d-0', 'leader', '20000000c', 0, 'broadcast', true],
       ['d-1', 'follower', '20000000a', null, null, true],
       ['d-2', 'follower', '200000009', null, 'broadcast', true],
-      // Not linked (observers link to voters only), but announced: live.
-      ['d-3', 'observer', '100000004', null, null, true],
+      // A voter (d-1) links to everyone: an observer it has no link to is not live.
+      ['d-3', 'observer', '100000004', null, null, false],
+    ]);
+    // Between two observers there is no link: presence says.
+    const observerView = ensembleView({
+      replicaId: 'd-4', deviceId: 'd', phase: 'running', role: 'observer', leader: 'd-0', term: 2, voters: ['d-0'], learners: ['d-3', 'd-4'],
+      lastZxid: '20000000a', appliedIndex: 12, commitIndex: 12, lastIndex: 12, nodeCount: 9, sessionCount: 2,
+      links: [{ peer: 'd-0', kind: 'webrtc' }], presence: [peer('d-0', '20000000c', 'voter'), peer('d-3', '20000000c', 'observer')], peers: [], frozen: false,
+    });
+    expect(observerView.replicas.map((row) => [row.id, row.link, row.live])).toEqual([
+      ['d-0', 'webrtc', true],
+      ['d-3', null, true],
+      ['d-4', null, true],
     ]);
   });
 
