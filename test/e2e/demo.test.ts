@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSignalingServer, type SignalingServer } from '../../signaling/server.js';
+import { launchDevice, type Device } from './chromium.js';
+import { startTestPageServer, type TestPageServer } from './vite-server.js';
+
+// The demo page (index.html) in real Chromium: three tabs of one browser join one room through a
+// real signaling server, take the lock in turn through the UI, and fail on any console error.
+
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const room = `demo-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'meshkeeper-demo-signaling-'));
+let signaling: SignalingServer;
+let pages: TestPageServer;
+let device: Device;
+const consoleErrors: string[] = [];
+
+interface Tab {
+  readonly page: Page;
+  readonly name: string;
+  readonly replicaId: string;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  [signaling, pages, device] = await Promise.all([
+    startSignalingServer({ port: 0, host: '127.0.0.1', dataDir }),
+    startTestPageServer(),
+    launchDevice(),
+  ]);
+});
+
+afterAll(async () => {
+  await device?.close();
+  await Promise.all([pages?.close(), signaling?.close().catch(() => undefined)]);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Polls `check` until it returns true; throws with `what` (and the last failure) after timeoutMs. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last === null ? '' : ` (${String(last)})`}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function openTab(name: string): Promise<Tab> {
+  const page = await device.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${name}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${name}: page error: ${error.message}`));
+  const query = new URLSearchParams({ room, signaling: signaling.url, pbkdf2: '20000' });
+  await page.goto(`${pages.origin}/index.html?${query.toString()}`);
+  // The tab shows its replica once it joined the room.
+  const replica = page.locator('#this-tab [data-replica]');
+  await until(`${name} joins the room`, async () => ((await replica.getAttribute('data-replica')) ?? '') !== '');
+  return { page, name, replicaId: (await replica.getAttribute('data-replica'))! };
+}
+
+/** The lock queue a tab shows: the owners in order, and whether the first holds it. */
+async function lockQueue(tab: Tab): Promise<{ owners: string[]; first: string | null }> {
+  const items = tab.page.locator('#lock-queue li');
+  const owners = await items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-owner') ?? ''));
+  const first = await items.evaluateAll((elements) => elements.find((element) => element.getAttribute('data-first') === 'true')?.getAttribute('data-owner') ?? null);
+  return { owners, first };
+}
+
+const lockState = (tab: Tab) => tab.page.locator('#lock-state').getAttribute('data-state');
+
+describe('the demo', () => {
+  const tabs: Tab[] = [];
+
+  it('three tabs join one ensemble; the lock goes to one, the others queue in the UI, and the next gets it when the holder closes', async () => {
+    // The first tab founds the room; the others join it.
+    tabs.push(await openTab('tab A'));
+    tabs.push(...(await Promise.all([openTab('tab B'), openTab('tab C')])));
+    const [a, b, c] = tabs as [Tab, Tab, Tab];
+
+    // Every tab's ensemble panel shows the three replicas, three voters, and the same leader.
+    await until('one ensemble of three voters in every tab', async () => {
+      const views = await Promise.all(
+        tabs.map(async (tab) => ({
+          leader: await tab.page.locator('mk-ensemble').getAttribute('data-leader'),
+          rows: await tab.page.locator('mk-ensemble tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-replica'))),
+          voters: await tab.page.locator('mk-ensemble tbody tr').filter({ hasText: 'voter' }).count(),
+        })),
+      );
+      const leader = views[0]!.leader;
+      return views.every((view) => view.leader !== null && view.leader !== '' && view.leader === leader && view.voters === 3 && tabs.every((tab) => view.rows.includes(tab.replicaId)));
+    });
+
+    // A takes the lock; then B, then C queue behind it.
+    await a.page.locator('#lock-acquire').click();
+    await until('A holds the lock', async () => (await lockState(a)) === 'held');
+    await b.page.locator('#lock-acquire').click();
+    await until('B queues', async () => (await lockQueue(b)).owners.length === 2);
+    await c.page.locator('#lock-acquire').click();
+    const order = [a.replicaId, b.replicaId, c.replicaId];
+    for (const tab of tabs) {
+      await until(`${tab.name} shows the queue A, B, C`, async () => {
+        const queue = await lockQueue(tab);
+        return JSON.stringify(queue.owners) === JSON.stringify(order) && queue.first === a.replicaId;
+      });
+    }
+    expect(await lockState(b)).toBe('acquiring');
+    expect(await lockState(c)).toBe('acquiring');
+    expect(await b.page.locator('#lock-queue li').nth(1).innerText()).toContain('waiting');
+
+    // The tree and the watch log: B watches the counter's data, then A increments it.
+    await b.page.locator('mk-tree li[data-path="/meshkeeper-demo"] .toggle').click();
+    await b.page.locator('mk-tree li[data-path="/meshkeeper-demo/counter"] .name').click();
+    await b.page.locator('mk-tree button[data-kind="data"]').click();
+    await until('the watch is set', async () => (await b.page.locator('mk-tree .outcome').getAttribute('data-ok')) === 'true');
+    await a.page.locator('#counter-increment').click();
+    await until('B logs the counter change', async () => (await b.page.locator('mk-watch-log tr[data-type="NodeDataChanged"][data-path="/meshkeeper-demo/counter"]').count()) === 1);
+
+    // Screenshots of B's main panels (and the whole page).
+    await b.page.screenshot({ path: join(SCREENSHOTS, 'demo.png'), fullPage: true });
+    for (const panel of ['ensemble', 'recipes', 'tree', 'latency', 'watch-log']) {
+      await b.page.locator(`#${panel}`).screenshot({ path: join(SCREENSHOTS, `${panel}.png`) });
+    }
+
+    // The holder's tab closes: its lock node goes with its session, and B (next in line) gets it.
+    await a.page.close();
+    await until('B holds the lock', async () => (await lockState(b)) === 'held');
+    for (const tab of [b, c]) {
+      await until(`${tab.name} shows the queue B, C`, async () => {
+        const queue = await lockQueue(tab);
+        return JSON.stringify(queue.owners) === JSON.stringify([b.replicaId, c.replicaId]) && queue.first === b.replicaId;
+      });
+    }
+    expect(await lockState(c)).toBe('acquiring');
+    await b.page.locator('#recipes').screenshot({ path: join(SCREENSHOTS, 'recipes-after-close.png') });
+
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
+});
