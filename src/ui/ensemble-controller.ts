@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { KeeperError } from '../errors/keeper-error.js';
 import { BoundSource } from './bound-source.js';
-import { ensembleView, type EnsembleSource, type EnsembleView } from './ensemble-view.js';
+import { ensembleView, trackActivity, type EnsembleSource, type EnsembleView } from './ensemble-view.js';
 
 export interface EnsembleControllerOptions {
   /** How often the status is read (default 500 ms, at least 50 ms). */
@@ -56,11 +56,12 @@ export class EnsembleController implements ReactiveController {
     this.view = null;
     this.error = null;
     this.reads = 0;
+    const lastActiveMs = new Map<string, number>();
     const read = async (): Promise<void> => {
       try {
         const status = await source.status();
         if (stopped) return;
-        this.view = ensembleView(status);
+        this.view = ensembleView(status, trackActivity(status, lastActiveMs, Date.now()));
         this.error = null;
       } catch (error) {
         if (stopped) return;

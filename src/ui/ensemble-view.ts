@@ -77,8 +77,34 @@ export function shortId(id: string): string {
 
 const ROLE_ORDER: Record<ReplicaRoleView, number> = { leader: 0, candidate: 1, follower: 2, observer: 3, joining: 4, unknown: 5 };
 
+/**
+ * When the leader last saw each peer active. Raft clears its "recently active" flags every election
+ * timeout (CheckQuorum) and sets them again as answers come, so one status read can catch a healthy
+ * peer unmarked: a peer counts as active while it was seen active within `graceMs`.
+ */
+export interface PeerActivity {
+  readonly nowMs: number;
+  readonly lastActiveMs: ReadonlyMap<string, number>;
+  readonly graceMs: number;
+}
+
+/** How long after the leader last saw a peer active it still counts as live (a few election timeouts). */
+export const DEFAULT_ACTIVITY_GRACE_MS = 3_000;
+
+/**
+ * Records which peers the leader sees active now (the leader's status only); returns the activity
+ * to pass to `ensembleView`. Peers not in the status are forgotten (bounded by the status).
+ */
+export function trackActivity(status: EnsembleStatus, lastActiveMs: Map<string, number>, nowMs: number, graceMs = DEFAULT_ACTIVITY_GRACE_MS): PeerActivity {
+  if (status.role !== 'leader') lastActiveMs.clear();
+  const known = new Set(status.peers.map((peer) => peer.id));
+  for (const id of [...lastActiveMs.keys()]) if (!known.has(id)) lastActiveMs.delete(id);
+  for (const peer of status.peers) if (peer.recentActive) lastActiveMs.set(peer.id, nowMs);
+  return { nowMs, lastActiveMs, graceMs };
+}
+
 /** The rows and summary `<mk-ensemble>` renders, from one replica's status. Pure. */
-export function ensembleView(status: EnsembleStatus): EnsembleView {
+export function ensembleView(status: EnsembleStatus, activity?: PeerActivity): EnsembleView {
   const self = status.replicaId;
   const selfLeads = status.role === 'leader';
   const presence = new Map(status.presence.map((peer) => [peer.replicaId, peer]));
@@ -121,7 +147,7 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
       lastZxid: announced?.appliedZxid ?? null,
       lag,
       link: linked,
-      live: liveness(selfLeads, peerProgress?.recentActive, linked !== null, announced !== undefined, membership === 'voter' || selfVoter),
+      live: liveness(selfLeads, activeLately(id, peerProgress?.recentActive, activity), linked !== null, announced !== undefined, membership === 'voter' || selfVoter),
       frozen: false,
     });
   }
@@ -143,6 +169,13 @@ export function ensembleView(status: EnsembleStatus): EnsembleView {
     signaling: status.signaling ?? null,
     replicas: rows,
   };
+}
+
+/** Whether the leader saw the peer active now, or within the grace period. */
+function activeLately(id: string, recentActive: boolean | undefined, activity: PeerActivity | undefined): boolean | undefined {
+  if (recentActive === undefined || recentActive || activity === undefined) return recentActive;
+  const seen = activity.lastActiveMs.get(id);
+  return seen !== undefined && activity.nowMs - seen <= activity.graceMs;
 }
 
 /**

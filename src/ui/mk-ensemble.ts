@@ -11,7 +11,8 @@ import { baseStyles } from './theme.js';
  *
  * Properties: `mesh` — a BrowserMesh (`meshOf(room)`), or anything with `status()`.
  * Parts: panel, header, title, summary, error, table, row, self, leader, frozen, live, dead, role.
- * Rows carry `data-replica` and `data-role`; the host carries `data-leader` and `data-role` (this tab's).
+ * Rows carry `data-replica` and `data-role`; the host carries `data-leader`, `data-role` (this tab's)
+ * and `data-frozen`.
  */
 export class MkEnsemble extends LitElement {
   static override styles = [
@@ -63,6 +64,7 @@ export class MkEnsemble extends LitElement {
     const view = this.ensemble.view;
     this.dataset['leader'] = view?.leader ?? '';
     this.dataset['role'] = view?.replicas.find((row) => row.self)?.role ?? '';
+    this.dataset['frozen'] = String(view?.frozen ?? false);
   }
 
   protected override render(): TemplateResult {
@@ -101,20 +103,20 @@ export class MkEnsemble extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${view.replicas.map((row) => this.row(row))}
+            ${view.replicas.map((row) => this.row(row, view.term))}
           </tbody>
         </table>
       </div>
     </section>`;
   }
 
-  private row(row: ReplicaView): TemplateResult {
+  private row(row: ReplicaView, term: number): TemplateResult {
     const parts = ['row', row.self ? 'self' : '', row.role === 'leader' ? 'leader' : '', row.frozen ? 'frozen' : ''].filter((part) => part !== '').join(' ');
     return html`<tr part=${parts} class=${row.self ? 'self' : ''} data-replica=${row.id} data-role=${row.role}>
       <td class="mono" title=${row.id}>${shortId(row.id)}</td>
       <td class="mono muted" title=${row.deviceId}>${shortId(row.deviceId)}</td>
       <td><span class="role-${row.role}" part="role">${row.role}</span>${row.membership === 'none' ? nothing : html` <span class="muted">${row.membership}</span>`}</td>
-      <td class="mono">${row.term ?? '–'}</td>
+      <td class="mono ${row.term !== null && row.term < term ? 'warn' : ''}" title=${row.term !== null && row.term < term ? 'behind the current term' : ''}>${row.term ?? '–'}</td>
       <td class="mono">${row.lastZxid === null ? '–' : `0x${row.lastZxid}`}</td>
       <td class="mono" title=${row.lag === null ? "known on the leader's tab" : 'log entries behind the leader'}>${row.lag ?? '–'}</td>
       <td class="muted">${row.self ? 'self' : (row.link ?? '–')}</td>

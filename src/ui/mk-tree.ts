@@ -26,7 +26,7 @@ const time = (ms: number): string => (ms === 0 ? '–' : new Date(ms).toLocaleSt
  *
  * Properties: `client` — a MeshKeeperClient.
  * Parts: panel, header, title, tree, row, selected-row, toggle, name, details, path, data, stat,
- * editor, data-input, version-input, save, delete, watches, watch, create, create-name,
+ * editor, data-input, version-input, save, delete, stale, watches, watch, create, create-name,
  * create-data, create-mode, create-button, outcome.
  * Rows carry `data-path`.
  */
@@ -212,6 +212,9 @@ export class MkTree extends LitElement {
               <button title="start again from the current data and version" @click=${() => this.tree.resetEditor()}>↺</button>
             </div>`,
         )}
+        ${editor.version !== stat.version
+          ? html`<div class="warn" part="stale">changed since you started editing: now version ${stat.version} (saving with ${editor.version} fails with BADVERSION; ↺ loads it)</div>`
+          : nothing}
       </fieldset>
       <fieldset part="watches">
         <legend>watch ${path} (events go to the watch log)</legend>

@@ -39,6 +39,10 @@ export class MkWatchLog extends LitElement {
       td.type {
         color: var(--_accent);
       }
+      td.path {
+        white-space: normal;
+        word-break: break-all;
+      }
     `,
   ];
 
@@ -66,7 +70,7 @@ export class MkWatchLog extends LitElement {
                   (entry) => html`<tr part="row" data-type=${entry.type} data-path=${entry.path}>
                     <td class="mono muted">${time(entry.atMs)}</td>
                     <td class="type">${entry.type}</td>
-                    <td class="mono">${entry.path === '' ? nothing : entry.path}</td>
+                    <td class="mono path">${entry.path === '' ? nothing : entry.path}</td>
                     <td class="mono muted">${entry.zxid === '-1' ? '–' : `0x${entry.zxid}`}</td>
                     <td class="muted">${entry.state}</td>
                   </tr>`,

@@ -132,7 +132,7 @@ describe('recipe playground', () => {
     const pb = new PresencePanel(b!.host, () => b!.client, '/demo/online', () => b!.name);
     a!.host.connect();
     b!.host.connect();
-    await a!.host.until(() => pa.members.length === 2, 'a sees both');
+    await a!.host.until(() => pa.members.length === 2 && pb.members.length === 2, 'both see both');
     expect(pa.members.map((member) => [member.id, member.mine])).toEqual([
       ['tab-0', true],
       ['tab-1', false],

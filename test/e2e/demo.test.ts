@@ -8,8 +8,9 @@ import { startSignalingServer, type SignalingServer } from '../../signaling/serv
 import { launchDevice, type Device } from './chromium.js';
 import { startTestPageServer, type TestPageServer } from './vite-server.js';
 
-// The demo page (index.html) in real Chromium: three tabs of one browser join one room through a
-// real signaling server, take the lock in turn through the UI, and fail on any console error.
+// The demo page (index.html) in real Chromium: three tabs — two in one browser, one in another —
+// join one room through a real signaling server, take the lock in turn through the UI, watch a
+// failover, and fail on any console error.
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const room = `demo-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -17,6 +18,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'meshkeeper-demo-signaling-'));
 let signaling: SignalingServer;
 let pages: TestPageServer;
 let device: Device;
+/** A second browser (its own profile): its tab reaches the others over WebRTC. */
+let secondDevice: Device;
 const consoleErrors: string[] = [];
 
 interface Tab {
@@ -27,15 +30,16 @@ interface Tab {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  [signaling, pages, device] = await Promise.all([
+  [signaling, pages, device, secondDevice] = await Promise.all([
     startSignalingServer({ port: 0, host: '127.0.0.1', dataDir }),
     startTestPageServer(),
+    launchDevice(),
     launchDevice(),
   ]);
 });
 
 afterAll(async () => {
-  await device?.close();
+  await Promise.all([device?.close(), secondDevice?.close()]);
   await Promise.all([pages?.close(), signaling?.close().catch(() => undefined)]);
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -55,8 +59,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-async function openTab(name: string): Promise<Tab> {
-  const page = await device.context.newPage();
+async function openTab(name: string, on: Device = device): Promise<Tab> {
+  const page = await on.context.newPage();
   await page.setViewportSize({ width: 1280, height: 1000 });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${name}: ${message.text()}`);
@@ -83,10 +87,10 @@ const lockState = (tab: Tab) => tab.page.locator('#lock-state').getAttribute('da
 describe('the demo', () => {
   const tabs: Tab[] = [];
 
-  it('three tabs join one ensemble; the lock goes to one, the others queue in the UI, and the next gets it when the holder closes', async () => {
+  it('three tabs join one ensemble; the lock goes to one and the others queue in the UI', async () => {
     // The first tab founds the room; the others join it.
     tabs.push(await openTab('tab A'));
-    tabs.push(...(await Promise.all([openTab('tab B'), openTab('tab C')])));
+    tabs.push(...(await Promise.all([openTab('tab B'), openTab('tab C', secondDevice)])));
     const [a, b, c] = tabs as [Tab, Tab, Tab];
 
     // Every tab's ensemble panel shows the three replicas, three voters, and the same leader.
@@ -132,7 +136,31 @@ describe('the demo', () => {
     for (const panel of ['ensemble', 'recipes', 'tree', 'latency', 'watch-log']) {
       await b.page.locator(`#${panel}`).screenshot({ path: join(SCREENSHOTS, `${panel}.png`) });
     }
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
 
+  it("freezing the leader's replica from its tab: the others elect a new leader, and the frozen one follows it once it thaws", async () => {
+    const leaderId = await tabs[0]!.page.locator('mk-ensemble').getAttribute('data-leader');
+    const frozen = tabs.find((tab) => tab.replicaId === leaderId)!;
+    const others = tabs.filter((tab) => tab !== frozen);
+    await frozen.page.locator('#freeze').click();
+    await until('the frozen tab says so', async () => (await frozen.page.locator('mk-ensemble').getAttribute('data-frozen')) === 'true');
+    let newLeader = '';
+    await until('the others agree on a new leader', async () => {
+      const leaders = await Promise.all(others.map((tab) => tab.page.locator('mk-ensemble').getAttribute('data-leader')));
+      newLeader = leaders[0] ?? '';
+      return newLeader !== '' && newLeader !== leaderId && leaders.every((leader) => leader === newLeader);
+    });
+    await others[0]!.page.locator('#ensemble').screenshot({ path: join(SCREENSHOTS, 'ensemble-failover.png') });
+    await until('the frozen tab thaws and follows the new leader', async () => {
+      const view = frozen.page.locator('mk-ensemble');
+      return (await view.getAttribute('data-frozen')) === 'false' && (await view.getAttribute('data-leader')) === newLeader;
+    });
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
+
+  it('the holder closes its tab: the next tab in the queue gets the lock', async () => {
+    const [a, b, c] = tabs as [Tab, Tab, Tab];
     // The holder's tab closes: its lock node goes with its session, and B (next in line) gets it.
     await a.page.close();
     await until('B holds the lock', async () => (await lockState(b)) === 'held');

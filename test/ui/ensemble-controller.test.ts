@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MeshKeeperClient } from '../../src/client/client.js';
 import type { MeshNode, MeshStatus } from '../../src/mesh/mesh-node.js';
 import { EnsembleController } from '../../src/ui/ensemble-controller.js';
-import { ensembleView, type EnsembleSource } from '../../src/ui/ensemble-view.js';
+import { ensembleView, trackActivity, type EnsembleSource } from '../../src/ui/ensemble-view.js';
 import { clientOf, startTabs } from '../mesh/one-device-tabs.js';
 import { TestHost } from './test-host.js';
 
@@ -118,6 +118,28 @@ describe('ensemble view', () => {
       ['d-3', null, true],
       ['d-4', null, true],
     ]);
+  });
+
+  it("on the leader's tab a peer stays live for a grace period after Raft last saw it active (CheckQuorum clears the flags each election timeout)", () => {
+    const leaderStatus = (recentActive: boolean): MeshStatus => ({
+      replicaId: 'd-0', deviceId: 'd', phase: 'running', role: 'leader', leader: 'd-0', term: 2, voters: ['d-0', 'd-1'], learners: [],
+      lastZxid: '200000001', appliedIndex: 3, commitIndex: 3, lastIndex: 3, nodeCount: 5, sessionCount: 1,
+      links: [{ peer: 'd-1', kind: 'broadcast' }], presence: [], frozen: false,
+      peers: [{ id: 'd-1', matchIndex: 3, lagEntries: 0, state: 'replicate', recentActive, isLearner: false }],
+    });
+    const seen = new Map<string, number>();
+    const live = (recentActive: boolean, nowMs: number) => {
+      const status = leaderStatus(recentActive);
+      return ensembleView(status, trackActivity(status, seen, nowMs, 3_000)).replicas.find((row) => row.id === 'd-1')!.live;
+    };
+    expect(live(false, 1_000)).toBe(false);
+    expect(live(true, 2_000)).toBe(true);
+    expect(live(false, 4_000)).toBe(true);
+    expect(live(false, 5_001)).toBe(false);
+    // A tab that no longer leads forgets what it saw.
+    const follower = { ...leaderStatus(true), role: 'follower' as const, peers: [] };
+    trackActivity(follower, seen, 5_002);
+    expect(seen.size).toBe(0);
   });
 
   it('an interval under 50 ms is refused', () => {
