@@ -5,7 +5,8 @@ import type { MeshKeeperClient } from '../client/client.js';
 import type { CreateModeName } from '../tree/create-mode.js';
 import type { Stat } from '../tree/stat.js';
 import { defineElement } from './define-element.js';
-import { TreeController, type SelectedZnode, type TreeRow, type TreeWatchKind } from './tree-controller.js';
+import { TreeController, type SelectedZnode, type TreeWatchKind } from './tree-controller.js';
+import type { TreeRow } from './tree-rows.js';
 import { baseStyles } from './theme.js';
 import { childPath, dataAsHex, hex } from './znode-text.js';
 

@@ -5,19 +5,10 @@ import { isKeeperError, KeeperError } from '../errors/keeper-error.js';
 import type { CreateModeName } from '../tree/create-mode.js';
 import type { Stat } from '../tree/stat.js';
 import { BoundSource } from './bound-source.js';
-import { baseName, childPath, dataAsText, parentPath } from './znode-text.js';
+import { SingleFlight } from './single-flight.js';
+import { treeRows, type Listing, type TreeRow } from './tree-rows.js';
+import { childPath, dataAsText, parentPath } from './znode-text.js';
 
-/** One visible row of the tree. */
-export interface TreeRow {
-  readonly path: string;
-  readonly name: string;
-  readonly depth: number;
-  readonly expanded: boolean;
-  /** From the znode's Stat when its parent was listed; null for the root. */
-  readonly numChildren: number | null;
-  readonly ephemeral: boolean;
-  readonly selected: boolean;
-}
 
 /** The selected znode: its data and Stat, kept fresh by a watch. */
 export interface SelectedZnode {
@@ -66,11 +57,6 @@ export interface TreeControllerOptions {
 export const DEFAULT_MAX_CHILDREN = 200;
 export const MAX_CHILDREN_LIMIT = 10_000;
 
-interface Listing {
-  readonly children: readonly { readonly name: string; readonly numChildren: number; readonly ephemeral: boolean }[];
-  /** How many children the znode has (more than listed when over maxChildren). */
-  readonly total: number;
-}
 
 /**
  * Binds a host to the znode tree through a client: the expanded znodes' children and the selected
@@ -84,7 +70,9 @@ export class TreeController implements ReactiveController {
   outcome: TreeOutcome | null = null;
   editor: EditorBaseline | null = null;
   /** Actions and loads in flight. */
-  pending = 0;
+  get pending(): number {
+    return this.actions + this.loads.size;
+  }
   private readonly maxChildren: number;
   private readonly binding: BoundSource<MeshKeeperClient>;
   private readonly expanded = new Set<string>(['/']);
@@ -93,7 +81,8 @@ export class TreeController implements ReactiveController {
   private editorRevision = 0;
   /** Bumped when the client changes: loads of an older client are dropped. */
   private generation = 0;
-  private readonly inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
+  private readonly loads = new SingleFlight();
+  private actions = 0;
   /** The controller's own watcher: refreshes what it shows. */
   private readonly refresh = (event: WatchEvent) => this.changed(event);
 
@@ -276,7 +265,7 @@ export class TreeController implements ReactiveController {
       this.host.requestUpdate();
       return false;
     }
-    this.pending += 1;
+    this.actions += 1;
     this.host.requestUpdate();
     try {
       const message = await run(client);
@@ -291,7 +280,7 @@ export class TreeController implements ReactiveController {
       };
       return false;
     } finally {
-      this.pending -= 1;
+      this.actions -= 1;
       this.rebuild();
     }
   }
@@ -323,32 +312,10 @@ export class TreeController implements ReactiveController {
     }
   }
 
-  /**
-   * Runs one load per key at a time; a load asked for meanwhile runs once more after it, and
-   * every caller waits for the load that covers its request.
-   */
   private once(key: string, load: () => Promise<void>): Promise<void> {
-    const running = this.inFlight.get(key);
-    if (running !== undefined) {
-      running.again = true;
-      return running.done;
-    }
-    const entry = { again: false, done: Promise.resolve() };
-    this.inFlight.set(key, entry);
-    this.pending += 1;
-    entry.done = (async () => {
-      try {
-        do {
-          entry.again = false;
-          await load();
-        } while (entry.again);
-      } finally {
-        this.inFlight.delete(key);
-        this.pending -= 1;
-        this.rebuild();
-      }
-    })();
-    return entry.done;
+    const done = this.loads.run(key, load, () => this.rebuild());
+    this.host.requestUpdate();
+    return done;
   }
 
   private loadChildren(path: string): Promise<void> {
@@ -419,15 +386,8 @@ export class TreeController implements ReactiveController {
   }
 
   private rebuild(): void {
-    const rows: TreeRow[] = [];
-    const visit = (path: string, depth: number, numChildren: number | null, ephemeral: boolean) => {
-      const expanded = this.expanded.has(path);
-      rows.push({ path, name: baseName(path), depth, expanded, numChildren, ephemeral, selected: path === this.selectedPath });
-      if (!expanded) return;
-      for (const child of this.listings.get(path)?.children ?? []) visit(childPath(path, child.name), depth + 1, child.numChildren, child.ephemeral);
-    };
-    visit('/', 0, null, false);
-    this.rows = rows;
+    this.rows = treeRows(this.expanded, this.listings, this.selectedPath);
     this.host.requestUpdate();
   }
+
 }

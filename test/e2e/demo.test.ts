@@ -159,7 +159,7 @@ describe('the demo', () => {
     expect(consoleErrors).toEqual([]);
   }, 240_000);
 
-  it('the holder closes its tab: the next tab in the queue gets the lock', async () => {
+  it("the holder closes its tab: the next tab in the queue gets the lock; a tab's Close replica button takes it out", async () => {
     const [a, b, c] = tabs as [Tab, Tab, Tab];
     // The holder's tab closes: its lock node goes with its session, and B (next in line) gets it.
     await a.page.close();
@@ -172,6 +172,16 @@ describe('the demo', () => {
     }
     expect(await lockState(c)).toBe('acquiring');
     await b.page.locator('#recipes').screenshot({ path: join(SCREENSHOTS, 'recipes-after-close.png') });
+
+    // C closes its replica with its button: its session ends (it leaves the queue and the group) and
+    // the page says so.
+    await c.page.locator('#close-replica').click();
+    await c.page.locator('#left').waitFor({ timeout: 30_000 });
+    await until('B sees C leave the queue and the group', async () => {
+      const queue = await lockQueue(b);
+      const members = await b.page.locator('#presence-members li').evaluateAll((items) => items.map((item) => item.getAttribute('data-member')));
+      return JSON.stringify(queue.owners) === JSON.stringify([b.replicaId]) && JSON.stringify(members) === JSON.stringify([b.replicaId]);
+    });
 
     expect(consoleErrors).toEqual([]);
   }, 240_000);
