@@ -200,7 +200,7 @@ export class SequentialLock extends RecipeEmitter<LockEvents> {
     this.epoch++;
     this.ourPath = path;
     this.holds = 1;
-    this.current = this.client.state === 'CONNECTED' ? 'held' : 'uncertain';
+    this.current = this.client.state === 'CONNECTED' && !this.session.suspended ? 'held' : 'uncertain';
     this.watchOwnNode(path, this.epoch);
     this.emit('acquired', path);
     if (this.current === 'uncertain') this.emit('uncertain');

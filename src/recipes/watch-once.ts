@@ -2,7 +2,6 @@ import type { MeshKeeperClient } from '../client/client.js';
 import { isTerminalState } from '../client/client-state.js';
 import type { WatchEvent, WatcherFunction } from '../client/watcher.js';
 import { KeeperError } from '../errors/keeper-error.js';
-import type { WatcherTypeName } from '../watch/watcher-type.js';
 import { abortable } from './abort.js';
 
 /** The node events a one-shot watch reports (watch-removed and session events are not). */
@@ -53,7 +52,7 @@ export class OneShotWatch {
   }
 
   /** Stops waiting; removes the client's watch (locally if the replica cannot be reached) when it has not fired. */
-  dispose(path: string, type: WatcherTypeName): void {
+  dispose(path: string, type: 'Data' | 'Children'): void {
     this.offState();
     if (this.fired || isTerminalState(this.client.state)) return;
     this.fired = true;
