@@ -15,6 +15,7 @@ export default defineConfig({
     format: 'es',
   },
   optimizeDeps: {
-    include: ['simple-peer/simplepeer.min.js'],
+    // The worker's dependencies too: found late, they would make vite reload the first page.
+    include: ['simple-peer/simplepeer.min.js', 'yjs', 'y-protocols/awareness'],
   },
 });
