@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The library build: `meshkeeper`, `meshkeeper/testing` and `meshkeeper/browser` as ESM for
+// The library build: `meshkeeper`, `meshkeeper/testing`, `meshkeeper/browser` and `meshkeeper/ui` as ESM for
 // bundlers (the browser entry bundles the replica worker as its own chunk); types come from tsc
 // (tsconfig.build.json).
 export default defineConfig({
@@ -12,7 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     lib: {
-      entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', browser: 'src/browser/index.ts' },
+      entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', browser: 'src/browser/index.ts', ui: 'src/ui/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

@@ -2,7 +2,7 @@ import type { ConnectFn } from '../client/connection.js';
 import { KeeperError } from '../errors/keeper-error.js';
 import type { EnsemblePolicyOptions } from '../membership/ensemble-policy.js';
 import type { MeshStatus } from '../mesh/mesh-node.js';
-import type { WorkerNodeOptions, WorkerToPage } from '../mesh/worker-protocol.js';
+import { WORKER_MESSAGE_LIMITS, type WorkerNodeOptions, type WorkerToPage } from '../mesh/worker-protocol.js';
 import type { ReplicaCoreOptions } from '../server/core-options.js';
 import type { LogDurability } from '../storage/idb-store.js';
 import { announceDeparture } from '../transport/broadcast-transport.js';
@@ -27,6 +27,8 @@ export interface MeshOptions {
   readonly replica?: Partial<ReplicaCoreOptions>;
   /** Ensemble management: voters wanted, grace periods (src/membership/ensemble-policy.ts). */
   readonly policy?: Partial<EnsemblePolicyOptions>;
+  /** How often the replica re-announces its presence, with its applied zxid, to its peers (default 5 s; at least 250 ms). */
+  readonly presenceRefreshMs?: number;
   /** When IndexedDB writes count as durable ('strict' by default). */
   readonly durability?: LogDurability;
   /** The SignalingClient's reconnect backoff, heartbeat, and PBKDF2 iterations (every peer must use the same). */
@@ -169,6 +171,7 @@ export class BrowserMesh {
       ...(options.replica === undefined ? {} : { replica: options.replica }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
       ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.presenceRefreshMs === undefined ? {} : { presenceRefreshMs: Math.max(250, options.presenceRefreshMs) }),
     };
     host.post({ type: 'mk:init', room: options.room, replicaId: identity.replicaId, deviceId: identity.deviceId, options: nodeOptions });
     const first = await started;
@@ -212,6 +215,24 @@ export class BrowserMesh {
   async status(): Promise<BrowserMeshStatus> {
     const status = await this.host.status();
     return { ...status, slot: this.identity.slot, signaling: this.signaling.state, ensembleId: this.ensembleId, webrtcPeers: this.webrtc.peers() };
+  }
+
+  /**
+   * Freezes this tab's replica for `durationMs` (at most 60 s), as a browser freezes a hidden tab:
+   * it stops ticking and answering, its links stay open, and what arrives waits until it thaws on
+   * its own. For demos and failover drills; `status().frozen` says whether it is frozen.
+   */
+  freeze(durationMs: number): void {
+    if (!Number.isInteger(durationMs) || durationMs < 0 || durationMs > WORKER_MESSAGE_LIMITS.freezeMaxMs) {
+      throw new KeeperError('BADARGUMENTS', `a freeze lasts a whole number of milliseconds in [0, ${WORKER_MESSAGE_LIMITS.freezeMaxMs}]`);
+    }
+    if (this.leaving) throw new KeeperError('CONNECTIONLOSS', 'this tab left the mesh');
+    this.host.post({ type: 'mk:freeze', durationMs });
+  }
+
+  /** True once this tab left the mesh (`leave`, pagehide, or a failure). */
+  get left(): boolean {
+    return this.leaving;
   }
 
   /** Leaves the mesh as a closing tab does, and waits for the worker to finish. */

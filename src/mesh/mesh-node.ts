@@ -1,15 +1,17 @@
 import type { ConfState, ReplicaId } from '../consensus/types.js';
+import { KeeperError } from '../errors/keeper-error.js';
 import type { EnsemblePolicyOptions } from '../membership/ensemble-policy.js';
 import type { ClientConnectionEnd } from '../replica/client-connection.js';
 import { Replica } from '../replica/replica.js';
 import type { ReplicaCoreOptions } from '../server/core-options.js';
-import type { ReplicaStatus } from '../server/replica-status.js';
+import type { PeerLag, ReplicaStatus } from '../server/replica-status.js';
 import type { DurableStorage, RecoveredState } from '../storage/durable-storage.js';
 import { createBroadcastTransport, type BroadcastTransport, type BroadcastTransportOptions } from '../transport/broadcast-transport.js';
 import { LinkHub } from '../transport/link-hub.js';
 import type { Link, Unsubscribe } from '../transport/link.js';
 import type { PresenceState } from '../transport/room-presence.js';
 import { EnsembleManager } from './ensemble-manager.js';
+import { MAX_FREEZE_MS } from './freeze-limit.js';
 import { MESH_PEER_CODEC } from './mesh-frames.js';
 import { deviceOfReplica, wantedLinks } from './mesh-roster.js';
 import { OpenedStorage, isEmptyState } from './opened-storage.js';
@@ -74,6 +76,12 @@ export interface MeshStatus {
   readonly lastZxid: string;
   readonly appliedIndex: number;
   readonly commitIndex: number;
+  /** The last index in this replica's log. */
+  readonly lastIndex: number;
+  /** Leader only: every other member's replication progress (entries behind, recently active). */
+  readonly peers: readonly PeerLag[];
+  /** The replica is frozen (`freeze`): no ticks, its inputs wait. */
+  readonly frozen: boolean;
   readonly nodeCount: number;
   readonly sessionCount: number;
   readonly links: readonly { readonly peer: ReplicaId; readonly kind: string }[];
@@ -111,6 +119,7 @@ export class MeshNode {
   private lastRefreshMs: number;
   private planQueued = false;
   private stopped = false;
+  private thawTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(config: MeshNodeConfig, private readonly recovered: RecoveredState) {
     this.config = config;
@@ -233,11 +242,46 @@ export class MeshNode {
       lastZxid: (status?.lastZxid ?? 0n).toString(16),
       appliedIndex: status?.appliedIndex ?? 0,
       commitIndex: status?.commitIndex ?? 0,
+      lastIndex: status?.lastIndex ?? 0,
+      peers: status?.peers ?? [],
+      frozen: this.frozen,
       nodeCount: status?.nodeCount ?? 0,
       sessionCount: status?.sessionCount ?? 0,
       links: this.hub.links().map((link) => ({ peer: link.peer, kind: link.kind })),
       presence: [...this.presence.peers().values()],
     };
+  }
+
+  /** The replica is frozen: see `freeze`. */
+  get frozen(): boolean {
+    return this.thawTimer !== null && this.replica?.paused === true;
+  }
+
+  /**
+   * Freezes this replica for `durationMs` as a browser freezes a hidden tab: no ticks, no presence,
+   * no link plan; frames and client requests wait in order (Replica.pause) and are handled when it
+   * thaws on its own. Its links stay open, so its peers see a silent member, not a departed one.
+   * A second freeze restarts the clock. BADARGUMENTS outside [0, MAX_FREEZE_MS]; CONNECTIONLOSS when
+   * the replica is not running (not opened yet, or stopped).
+   */
+  freeze(durationMs: number): void {
+    if (!Number.isInteger(durationMs) || durationMs < 0 || durationMs > MAX_FREEZE_MS) {
+      throw new KeeperError('BADARGUMENTS', `a freeze lasts a whole number of milliseconds in [0, ${MAX_FREEZE_MS}], got ${durationMs}`);
+    }
+    const replica = this.replica;
+    if (this.stopped || replica === null || replica.closed) throw new KeeperError('CONNECTIONLOSS', 'the replica is not running');
+    replica.pause();
+    if (this.thawTimer !== null) clearTimeout(this.thawTimer);
+    this.thawTimer = setTimeout(() => this.thaw(), durationMs);
+  }
+
+  /** Ends a freeze now (no effect when not frozen). */
+  thaw(): void {
+    if (this.thawTimer === null) return;
+    clearTimeout(this.thawTimer);
+    this.thawTimer = null;
+    this.replica?.resume();
+    this.queuePlan();
   }
 
   /**
@@ -246,6 +290,8 @@ export class MeshNode {
    */
   async leave(timeoutMs: number): Promise<void> {
     if (this.stopped) return;
+    // A frozen tab that closes thaws first, so it can still close its sessions and hand over.
+    this.thaw();
     this.presence.leave();
     const replica = this.replica;
     this.halt();
@@ -270,6 +316,8 @@ export class MeshNode {
   private halt(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    if (this.thawTimer !== null) clearTimeout(this.thawTimer);
+    this.thawTimer = null;
     for (const off of this.unsubscribe.splice(0)) off();
     for (const end of this.waitingClients.splice(0)) end.close('replica left');
   }
@@ -325,7 +373,7 @@ export class MeshNode {
     this.planQueued = true;
     queueMicrotask(() => {
       this.planQueued = false;
-      if (this.stopped) return;
+      if (this.stopped || this.thawTimer !== null) return;
       const status = this.replicaStatus();
       if (status !== null) this.manageEnsemble(status, this.now());
       this.plan(status);
@@ -364,7 +412,7 @@ export class MeshNode {
   }
 
   private tick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.thawTimer !== null) return;
     const status = this.replicaStatus();
     const nowMs = this.now();
     if (status !== null) {

@@ -1,6 +1,7 @@
 import type { EnsemblePolicyOptions } from '../membership/ensemble-policy.js';
 import type { ReplicaCoreOptions } from '../server/core-options.js';
 import type { LogDurability } from '../storage/idb-store.js';
+import { MAX_FREEZE_MS } from './freeze-limit.js';
 import type { MeshStatus } from './mesh-node.js';
 
 /**
@@ -15,6 +16,7 @@ import type { MeshStatus } from './mesh-node.js';
  *   mk:client      { port }                        a client connection (MessagePort, transferred)
  *   mk:leave       { timeoutMs }                   the tab goes away (pagehide)
  *   mk:status      { call }                        asks for a MeshStatus
+ *   mk:freeze      { durationMs }                  freezes the replica as a frozen tab (MeshNode.freeze)
  * Worker -> page:
  *   mk:started     { empty }                       storage read (empty: waits for mk:founding)
  *   mk:opened      { broadcastInstance }           the replica runs (and its BroadcastChannel transport)
@@ -33,6 +35,8 @@ export interface WorkerNodeOptions {
   readonly policy?: Partial<EnsemblePolicyOptions>;
   readonly durability?: LogDurability;
   readonly meshTickMs?: number;
+  /** How often the replica re-announces its presence (applied zxid) to its links (default 5 s). */
+  readonly presenceRefreshMs?: number;
 }
 
 export type PageToWorker =
@@ -42,7 +46,8 @@ export type PageToWorker =
   | { readonly type: 'mk:webrtc-connected'; readonly id: string }
   | { readonly type: 'mk:client'; readonly port: MessagePort }
   | { readonly type: 'mk:leave'; readonly timeoutMs: number }
-  | { readonly type: 'mk:status'; readonly call: number };
+  | { readonly type: 'mk:status'; readonly call: number }
+  | { readonly type: 'mk:freeze'; readonly durationMs: number };
 
 export type WorkerToPage =
   | { readonly type: 'mk:started'; readonly empty: boolean }
@@ -54,7 +59,7 @@ export type WorkerToPage =
   | { readonly type: 'mk:error'; readonly message: string; readonly fatal: boolean };
 
 /** Limits on what a page may send. */
-export const WORKER_MESSAGE_LIMITS = { idMaxChars: 256, rosterMaxPeers: 1024, leaveMaxMs: 60_000 } as const;
+export const WORKER_MESSAGE_LIMITS = { idMaxChars: 256, rosterMaxPeers: 1024, leaveMaxMs: 60_000, freezeMaxMs: MAX_FREEZE_MS } as const;
 
 const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= WORKER_MESSAGE_LIMITS.idMaxChars;
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -95,6 +100,12 @@ export function parsePageMessage(value: unknown): PageToWorker | string {
     }
     case 'mk:status':
       return Number.isSafeInteger(value['call']) ? { type, call: value['call'] as number } : 'mk:status needs an integer call';
+    case 'mk:freeze': {
+      const durationMs = value['durationMs'];
+      return typeof durationMs === 'number' && Number.isInteger(durationMs) && durationMs >= 0 && durationMs <= WORKER_MESSAGE_LIMITS.freezeMaxMs
+        ? { type, durationMs }
+        : `mk:freeze needs an integer durationMs in [0, ${WORKER_MESSAGE_LIMITS.freezeMaxMs}]`;
+    }
     default:
       return `unknown message type ${JSON.stringify(String(type)).slice(0, 60)}`;
   }

@@ -41,6 +41,7 @@ export function createWorkerRuntime(config: WorkerRuntimeConfig): WorkerRuntime 
           ...(options.replica === undefined ? {} : { replicaOptions: options.replica }),
           ...(options.policy === undefined ? {} : { policy: options.policy }),
           ...(options.meshTickMs === undefined ? {} : { meshTickMs: options.meshTickMs }),
+          ...(options.presenceRefreshMs === undefined ? {} : { presenceRefreshMs: options.presenceRefreshMs }),
           events: {
             wantedWebRtc: (peers) => post({ type: 'mk:wanted', webrtc: [...peers] }),
             webRtcLinkClosed: (peer, id, reason) => post({ type: 'mk:link-closed', peer, id, reason }),
@@ -85,6 +86,9 @@ export function createWorkerRuntime(config: WorkerRuntimeConfig): WorkerRuntime 
         return;
       case 'mk:status':
         post({ type: 'mk:status', call: message.call, status: meshNode.status() });
+        return;
+      case 'mk:freeze':
+        meshNode.freeze(message.durationMs);
         return;
     }
   };

@@ -8,6 +8,7 @@ describe('worker protocol', () => {
     expect(parsePageMessage({ type: 'mk:roster', peers: ['a-0', 'b-1'] })).toEqual({ type: 'mk:roster', peers: ['a-0', 'b-1'] });
     expect(parsePageMessage({ type: 'mk:leave', timeoutMs: 500 })).toEqual({ type: 'mk:leave', timeoutMs: 500 });
     expect(parsePageMessage({ type: 'mk:status', call: 3 })).toEqual({ type: 'mk:status', call: 3 });
+    expect(parsePageMessage({ type: 'mk:freeze', durationMs: 5_000 })).toEqual({ type: 'mk:freeze', durationMs: 5_000 });
     const { port1 } = new MessageChannel();
     expect(parsePageMessage({ type: 'mk:client', port: port1 })).toMatchObject({ type: 'mk:client' });
     port1.close();
@@ -24,6 +25,9 @@ describe('worker protocol', () => {
     expect(parsePageMessage({ type: 'mk:leave', timeoutMs: -1 })).toMatch(/timeoutMs/);
     expect(parsePageMessage({ type: 'mk:leave', timeoutMs: 1e9 })).toMatch(/timeoutMs/);
     expect(parsePageMessage({ type: 'mk:status', call: 1.5 })).toMatch(/integer call/);
+    expect(parsePageMessage({ type: 'mk:freeze', durationMs: 60_001 })).toMatch(/durationMs in \[0, 60000\]/);
+    expect(parsePageMessage({ type: 'mk:freeze', durationMs: 0.5 })).toMatch(/integer durationMs/);
+    expect(parsePageMessage({ type: 'mk:freeze' })).toMatch(/integer durationMs/);
     expect(parsePageMessage({ type: 'mk:launch-missiles' })).toMatch(/unknown message type/);
   });
 });

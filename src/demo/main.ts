@@ -1,0 +1,2 @@
+// The demo page's entry (index.html): registers <mk-demo>, which joins the room.
+import './mk-demo.js';
