@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH } from '../../e2e/chromium.js';
-import { MeshHarness, PLACEMENT_LABEL, type Placement } from './mesh-harness.js';
+import { MeshHarness, PLACEMENT_LABEL, type Durability, type Placement } from './mesh-harness.js';
 import { runMeshWorkloads } from './mesh-workloads.js';
 import { Progress } from './progress.js';
 import { printTables, TARGETS, targetBound, meetsTarget } from './report.js';
@@ -25,11 +25,13 @@ export interface BrowserBenchOptions {
   readonly vsZookeeper: boolean;
   readonly tabs: readonly number[];
   readonly placements: readonly Placement[];
+  /** IndexedDB durability of the replicas' logs ('strict' by default, as the library's). */
+  readonly durability: Durability;
   /** Skip meshkeeper (ZooKeeper only; for checking the ZooKeeper side). */
   readonly zookeeperOnly: boolean;
 }
 
-export const BROWSER_BENCH_USAGE = `npm run bench [-- --quick | --smoke] [--vs-zookeeper] [--tabs 3,5] [--placement one-profile,separate-devices] [--zookeeper-only]
+export const BROWSER_BENCH_USAGE = `npm run bench [-- --quick | --smoke] [--vs-zookeeper] [--tabs 3,5] [--placement one-profile,separate-devices] [--durability strict|relaxed|default] [--zookeeper-only]
   (no flag: the full browser benchmark, 3 and 5 tabs, both placements)`;
 
 /** Parses the browser bench's flags; a string is the error. */
@@ -39,6 +41,7 @@ export function parseBrowserBenchArgs(args: readonly string[]): BrowserBenchOpti
   let zookeeperOnly = false;
   let tabs: number[] | null = null;
   let placements: Placement[] = ['one-profile', 'separate-devices'];
+  let durability: Durability = 'strict';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--quick') mode = mode === 'smoke' ? 'smoke' : 'quick';
@@ -55,9 +58,13 @@ export function parseBrowserBenchArgs(args: readonly string[]): BrowserBenchOpti
       const list = (args[++i] ?? '').split(',');
       if (!list.every((p): p is Placement => p === 'one-profile' || p === 'separate-devices')) return '--placement takes one-profile and/or separate-devices';
       placements = list;
+    } else if (arg === '--durability') {
+      const value = args[++i];
+      if (value !== 'strict' && value !== 'relaxed' && value !== 'default') return '--durability takes strict, relaxed or default';
+      durability = value;
     } else return `unknown flag ${arg}`;
   }
-  return { mode, vsZookeeper, zookeeperOnly, tabs: tabs ?? (mode === 'full' ? [3, 5] : [3]), placements };
+  return { mode, vsZookeeper, zookeeperOnly, durability, tabs: tabs ?? (mode === 'full' ? [3, 5] : [3]), placements };
 }
 
 function planOf(mode: BrowserBenchOptions['mode']): WorkloadPlan {
@@ -97,7 +104,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
   const at = new Date().toISOString();
   const started = Date.now();
   const load = loadavg();
-  progress.line(`browser benchmark (${options.mode}): tabs ${options.tabs.join(', ')}; ${options.placements.map((p) => PLACEMENT_LABEL[p]).join(', ')}${options.vsZookeeper ? '; ZooKeeper 3 servers' : ''}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`);
+  progress.line(`browser benchmark (${options.mode}): tabs ${options.tabs.join(', ')}; ${options.placements.map((p) => PLACEMENT_LABEL[p]).join(', ')}; IndexedDB durability ${options.durability}${options.vsZookeeper ? '; ZooKeeper 3 servers' : ''}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`);
   const records: WorkloadRecord[] = [];
   const failures: string[] = [];
   if (!options.zookeeperOnly) {
@@ -107,7 +114,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
         scope.line('starting the signaling server, vite and the browsers');
         let harness: MeshHarness | null = null;
         try {
-          harness = await MeshHarness.start({ placement, tabs, sessionTimeoutMs: plan.sessionTimeoutMs, log: (line) => scope.line(line.trim()) });
+          harness = await MeshHarness.start({ placement, tabs, sessionTimeoutMs: plan.sessionTimeoutMs, durability: options.durability, log: (line) => scope.line(line.trim()) });
           records.push(...(await runMeshWorkloads(harness, plan, scope)));
         } catch (error) {
           const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -149,6 +156,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     bench: 'browser',
     at,
     mode: options.mode,
+    durability: options.durability,
     durationS: Math.round((Date.now() - started) / 1000),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAverageAtStart: load },
     versions: versions(options.vsZookeeper),

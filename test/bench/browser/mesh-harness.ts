@@ -20,6 +20,7 @@ import { nodeStamp } from './stamp.js';
  */
 
 export type Placement = 'one-profile' | 'separate-devices';
+export type Durability = BenchConnectOptions['durability'];
 
 export const PLACEMENT_LABEL: Readonly<Record<Placement, string>> = { 'one-profile': 'one profile', 'separate-devices': 'separate devices' };
 
@@ -38,6 +39,8 @@ export interface MeshHarnessOptions {
   readonly tabs: number;
   /** The session timeout of each page's client. */
   readonly sessionTimeoutMs: number;
+  /** IndexedDB durability of every replica's log. */
+  readonly durability: Durability;
   readonly log: (line: string) => void;
 }
 
@@ -95,6 +98,7 @@ export class MeshHarness {
       secret: ROOM_SECRET,
       pbkdf2Iterations: PBKDF2_ITERATIONS,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
+      durability: this.options.durability,
     };
     const result = await page.evaluate((o) => window.mkBench!.connect(o), options);
     if (!result.ok) throw new Error(`a bench tab could not connect: ${result.code}: ${result.message}`);

@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runMeshWorkloads(harness: MeshHarness, plan: WorkloadPlan, progress: Progress): Promise<WorkloadRecord[]> {
   const placement: Placement = harness.options.placement;
   const base = { system: 'meshkeeper', setup: placement, members: harness.tabs.length } as const;
-  const settings = { tabs: harness.tabs.length, placement, dataBytes: plan.dataBytes, sessionTimeoutMs: plan.sessionTimeoutMs, durability: 'strict (IndexedDB)' };
+  const settings = { tabs: harness.tabs.length, placement, dataBytes: plan.dataBytes, sessionTimeoutMs: plan.sessionTimeoutMs, durability: harness.options.durability };
   const records: WorkloadRecord[] = [];
   const [first] = await harness.followerTabs();
   if (first === undefined) throw new Error('no follower tab');

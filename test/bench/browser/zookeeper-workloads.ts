@@ -22,6 +22,13 @@ const OWNER_SCRIPT = fileURLToPath(new URL('./zookeeper-ephemeral-owner.ts', imp
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits for `promise` at most `ms` (the timer does not outlive it). */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 type Base = Pick<WorkloadRecord, 'system' | 'setup' | 'members'>;
 
 export async function runZookeeperWorkloads(ensemble: ZookeeperEnsemble, plan: WorkloadPlan, progress: Progress): Promise<WorkloadRecord[]> {
@@ -125,7 +132,7 @@ async function watchLatency(ensemble: ZookeeperEnsemble, plan: WorkloadPlan, pro
           });
           const start = performance.now();
           await setData(writer, WATCH_NODE, data);
-          await Promise.race([fired, sleep(5_000)]);
+          await atMost(fired, 5_000);
           if (firedAt === 0) misses++;
           else latencies.push(firedAt - start);
         }
@@ -189,7 +196,7 @@ async function failover(
       end = requests.find(([start, , code]) => start >= at && code === '')?.[1] ?? null;
     }
     stop = true;
-    await Promise.race([streaming, sleep(5_000)]);
+    await atMost(streaming, 5_000);
     closeZookeeper(writer);
     const failures = requests.filter(([start, , code]) => start >= at - 50 && code !== '').map(([, , code]) => code);
     if (end === null) failedRuns++;
@@ -251,7 +258,7 @@ async function ephemeral(ensemble: ZookeeperEnsemble, plan: WorkloadPlan, progre
       if (!present) throw new Error(`the watcher never saw ${path}`);
       const at = nodeStamp();
       if (owner.child.pid !== undefined) process.kill(owner.child.pid, how === 'kill' ? 'SIGKILL' : 'SIGSTOP');
-      await Promise.race([gone, sleep(RUN_TIMEOUT_MS)]);
+      await atMost(gone, RUN_TIMEOUT_MS);
       const ms = deleted === null ? null : deleted - at;
       if (ms === null) failedRuns++;
       else times.push(ms);

@@ -43,6 +43,8 @@ export interface BenchConnectOptions {
   readonly secret: string;
   readonly pbkdf2Iterations: number;
   readonly sessionTimeoutMs: number;
+  /** When IndexedDB writes count as durable ('strict': flushed to disk). */
+  readonly durability: 'strict' | 'relaxed' | 'default';
 }
 
 export type LoopOp = 'setData' | 'getData' | 'create';

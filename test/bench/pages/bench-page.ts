@@ -81,6 +81,7 @@ const api: BenchPageApi = {
         secret: options.secret,
         signalingOptions: { pbkdf2Iterations: options.pbkdf2Iterations },
         sessionTimeoutMs: options.sessionTimeoutMs,
+        durability: options.durability,
         connectTimeoutMs: 60_000,
       });
       const mesh = await meshOf(room);
