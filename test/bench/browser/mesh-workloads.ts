@@ -130,10 +130,14 @@ async function failover(
     }
     const log = await writer.page.evaluate(() => window.mkBench!.stopStream());
     const failures = log.requests.filter(([start, , code]) => start >= at - 50 && code !== '').map(([, , code]) => code);
-    if (end === null) failedRuns++;
-    else times.push(end - at);
-    details.push({ ms: end === null ? null : end - at, failures: failures.length, codes: [...new Set(failures)] });
-    progress.line(`failover (leader tab ${how === 'close' ? 'closed' : 'frozen'}) run ${run + 1}/${plan.failoverRuns}: ${end === null ? 'no write succeeded' : `${(end - at).toFixed(0)} ms`} (${failures.length} failed writes)`);
+    // A run counts only when the write went through another leader (the one closed or frozen was leading).
+    const newLeader = (await writer.page.evaluate(() => window.mkBench!.status())).leader;
+    const valid = end !== null && newLeader !== leader.replicaId;
+    if (valid && end !== null) times.push(end - at);
+    else failedRuns++;
+    details.push({ ms: end === null ? null : end - at, failures: failures.length, codes: [...new Set(failures)], stopped: leader.replicaId, newLeader, valid });
+    const outcome = end === null ? 'no write succeeded' : `${(end - at).toFixed(0)} ms${valid ? '' : ` (NOT COUNTED: ${leader.replicaId.slice(-6)} still leads)`}`;
+    progress.line(`failover (leader tab ${how === 'close' ? 'closed' : 'frozen'}) run ${run + 1}/${plan.failoverRuns}: ${outcome} (${failures.length} failed writes)`);
     if (how === 'freeze') await harness.discardTab(leader);
     await harness.replaceTab(leader.device);
   }

@@ -41,12 +41,13 @@ try {
   await Promise.all(profilers.map((p) => p.start()));
   const result = await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), { ...spec, durationMs: Number(values.ms), warmup: 0 });
   const profiles = await Promise.all(profilers.map((p) => p.stop()));
+  const roles = await harness.statuses();
   await Promise.all(profilers.map((p) => p.detach()));
   console.log(`${op} ${outstanding} outstanding via ${values.via}: ${Math.round((result.ok / result.elapsedMs) * 1000)} ops/s, p50 ${result.summary.p50Ms.toFixed(2)} ms, p99 ${result.summary.p99Ms.toFixed(2)} ms`);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   for (const [i, tab] of harness.tabs.entries()) {
-    const role = tab === leader ? 'leader' : 'follower';
+    const role = roles[i]?.role ?? 'unknown';
     const driving = tab === driver ? ', driving' : '';
     const contexts = [{ name: 'page', profile: profiles[i]!.page }, ...profiles[i]!.workers.map((profile, w) => ({ name: `worker${w}`, profile }))];
     for (const { name, profile } of contexts) {
