@@ -117,6 +117,8 @@ export class MeshHarness {
     const deadline = Date.now() + timeoutMs;
     const wantedVoters = Math.min(3, this.tabs.length);
     let last: BrowserMeshStatus[] = [];
+    let warned = false;
+    const started = Date.now();
     for (;;) {
       last = await this.statuses();
       const leader = last[0]?.leader ?? null;
@@ -134,9 +136,11 @@ export class MeshHarness {
             s.appliedIndex >= leaderStatus.commitIndex - 1,
         );
       if (settled) return last;
-      if (Date.now() > deadline) {
-        const summary = last.map((s) => ({ id: s.replicaId, phase: s.phase, role: s.role, leader: s.leader, voters: s.voters, learners: s.learners, applied: s.appliedIndex }));
-        throw new Error(`the mesh did not settle: ${JSON.stringify(summary)}`);
+      const summary = () => JSON.stringify(last.map((s) => ({ id: s.replicaId.slice(-6), phase: s.phase, role: s.role, leader: s.leader?.slice(-6), voters: s.voters.map((v) => v.slice(-6)), learners: s.learners.map((l) => l.slice(-6)), applied: s.appliedIndex, commit: s.commitIndex })));
+      if (Date.now() > deadline) throw new Error(`the mesh did not settle: ${summary()}`);
+      if (!warned && Date.now() - started > 10_000) {
+        warned = true;
+        this.options.log(`  still settling after 10 s: ${summary()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
