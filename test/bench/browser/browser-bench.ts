@@ -97,9 +97,17 @@ export interface BrowserBenchResult {
   readonly file: string;
 }
 
-export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserBenchResult> {
+export interface RunEnvironment {
+  /** Where the JSON goes (default test/bench/results). */
+  readonly resultsDir?: string;
+  /** Progress lines and the table (default console.log). */
+  readonly write?: (line: string) => void;
+}
+
+export async function runBrowserBench(options: BrowserBenchOptions, environment: RunEnvironment = {}): Promise<BrowserBenchResult> {
   const plan = planOf(options.mode);
-  const progress = new Progress('');
+  const write = environment.write ?? ((line: string) => console.log(line));
+  const progress = new Progress('', write);
   if (options.vsZookeeper && !zookeeperAvailable()) throw new Error("--vs-zookeeper needs Debian's zookeeper package (apt-get install zookeeper) and /usr/bin/java");
   const at = new Date().toISOString();
   const started = Date.now();
@@ -143,13 +151,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     }
   }
 
-  printTables(records);
+  printTables(records, write);
   const summary = targetSummary(records);
   if (summary.length > 0) {
-    console.log('\ntargets (3 tabs):');
-    for (const line of summary) console.log(`  ${line}`);
+    write('\ntargets (3 tabs):');
+    for (const line of summary) write(`  ${line}`);
   }
-  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+  const resultsDir = environment.resultsDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${at.replace(/[:.]/g, '-')}.json`);
   const document = {
@@ -166,7 +174,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     failures,
   };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
-  console.log(`\nwrote ${file}`);
+  write(`\nwrote ${file}`);
   if (failures.length > 0) throw new Error(`${failures.length} part(s) of the benchmark failed:\n${failures.join('\n')}`);
   return { records, file };
 }
