@@ -89,7 +89,7 @@ export class DataTree {
    */
   static decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
     const tree = new DataTree(UNRESTORED);
-    const restorer = new SnapshotRestorer(tree.store);
+    const restorer = new SnapshotRestorer(tree.store, true);
     const { lastZxid, sessions } = decodeSnapshotInto(bytes, restorer);
     restorer.finish();
     tree.lastAppliedZxid = lastZxid;
@@ -138,7 +138,7 @@ export class DataTree {
     const node = this.existing(path);
     if (node.children === null) return { children: [], stat: statOf(node) };
     const prefixLength = path === '/' ? 1 : path.length + 1;
-    const children = Array.from(node.children).sort();
+    const children = Array.from(node.children.keys()).sort();
     for (let i = 0; i < children.length; i++) children[i] = (children[i] as string).slice(prefixLength);
     return { children, stat: statOf(node) };
   }
@@ -152,10 +152,8 @@ export class DataTree {
     while (stack.length > 0) {
       const node = stack.pop() as Znode;
       if (node.children === null) continue;
-      for (const child of node.children) {
-        count++;
-        stack.push(this.store.nodes.get(child) as Znode);
-      }
+      count += node.children.size;
+      for (const child of node.children.values()) stack.push(child);
     }
     return count;
   }

@@ -14,6 +14,26 @@ export interface SnapshotOrder {
 }
 
 /**
+ * A parent's children as two columns in sorted path order. Children of one parent share its prefix,
+ * so sorting their paths sorts their names. The map keeps insertion order, which is already sorted
+ * for a restored parent and for children created in name order (sequential nodes, most workloads):
+ * one pass checks that before anything is sorted.
+ */
+function sortedChildren(children: Map<string, Znode>): { paths: string[]; nodes: Znode[] } {
+  const paths = Array.from(children.keys());
+  let sorted = true;
+  for (let i = 1; i < paths.length; i++) {
+    if ((paths[i - 1] as string) > (paths[i] as string)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return { paths, nodes: Array.from(children.values()) };
+  paths.sort();
+  return { paths, nodes: paths.map((path) => children.get(path) as Znode) };
+}
+
+/**
  * Every node of the store, depth first from '/', siblings in sorted name order: a parent always
  * comes before its children, and the same tree always gives the same sequence. The znodes are the
  * store's own (lent, not copied): src/wire encodes them directly.
@@ -21,16 +41,19 @@ export interface SnapshotOrder {
 export function snapshotOrder(store: TreeStore): SnapshotOrder {
   const paths: string[] = [];
   const nodes: Znode[] = [];
-  const stack: string[] = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop() as string;
-    const node = store.nodes.get(path) as Znode;
+  const pathStack: string[] = ['/'];
+  const nodeStack: Znode[] = [store.nodes.get('/') as Znode];
+  while (nodeStack.length > 0) {
+    const path = pathStack.pop() as string;
+    const node = nodeStack.pop() as Znode;
     paths.push(path);
     nodes.push(node);
     if (node.children !== null) {
-      // Children of one parent share its prefix: sorting their paths sorts their names.
-      const children = Array.from(node.children).sort();
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as string);
+      const children = sortedChildren(node.children);
+      for (let i = children.paths.length - 1; i >= 0; i--) {
+        pathStack.push(children.paths[i] as string);
+        nodeStack.push(children.nodes[i] as Znode);
+      }
     }
   }
   return { paths, nodes };
@@ -75,18 +98,29 @@ function noRoot(): KeeperError {
   return new KeeperError('DATAINCONSISTENCY', 'snapshot must start with the root node /');
 }
 
-/** The problems a snapshot node can have on its own; null when it is well-formed. */
-function problemOf(node: SnapshotNode): string | null {
-  const { path } = node;
-  if (typeof path !== 'string' || path.charCodeAt(0) !== 0x2f) return 'path must start with /';
-  if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) return 'path must not end with /';
+/**
+ * The problems of a node's field types and ranges, which src/wire's decoder rules out for every node it
+ * hands over (so SnapshotRestorer skips this for decoded nodes); null when there is none.
+ */
+function fieldProblem(node: SnapshotNode): string | null {
   if (!(node.data instanceof Uint8Array) || node.data.length > MAX_DATA_BYTES) return 'data missing or too large';
   if (!Array.isArray(node.acl)) return 'acl is not a list';
   if (!MODE_FLAGS.has(node.mode)) return `unknown create mode ${String(node.mode)}`;
-  if (isTtl(node.mode) ? !(node.ttlMs > 0 && node.ttlMs <= TTL_MAX_MS) : node.ttlMs !== 0) return 'ttl does not fit the mode';
-  if (isEphemeral(node.mode) === (node.ephemeralOwner === 0n)) return 'ephemeralOwner does not fit the mode';
   if (!isInt32(node.version) || !isInt32(node.creates) || !isInt32(node.aversion)) return 'a version is not a 32-bit integer';
   if (!Number.isSafeInteger(node.ctime) || !Number.isSafeInteger(node.mtime)) return 'a time is not an integer';
+  return null;
+}
+
+function pathProblem(path: string): string | null {
+  if (typeof path !== 'string' || path.charCodeAt(0) !== 0x2f) return 'path must start with /';
+  if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) return 'path must not end with /';
+  return null;
+}
+
+/** The problems of a well-typed node's TTL and owner against its mode; null when there is none. */
+function modeProblem(node: SnapshotNode): string | null {
+  if (isTtl(node.mode) ? !(node.ttlMs > 0 && node.ttlMs <= TTL_MAX_MS) : node.ttlMs !== 0) return 'ttl does not fit the mode';
+  if (isEphemeral(node.mode) === (node.ephemeralOwner === 0n)) return 'ephemeralOwner does not fit the mode';
   return null;
 }
 
@@ -119,13 +153,21 @@ export class SnapshotRestorer {
   private lastPath = '';
   private last: Znode | null = null;
 
-  constructor(private readonly store: TreeStore) {}
+  /**
+   * `fieldsChecked`: the nodes come from src/wire's snapshot decoder, which has already checked every
+   * field's type and range (data size, mode, 32-bit versions, integer times), so only what makes a
+   * tree (paths, parents, TTL and owner against the mode) is checked here.
+   */
+  constructor(
+    private readonly store: TreeStore,
+    private readonly fieldsChecked = false,
+  ) {}
 
   add(node: SnapshotNode): void {
     const index = this.count;
     const path = node.path;
     if (index === 0 && path !== '/') throw noRoot();
-    const problem = problemOf(node);
+    const problem = pathProblem(path) ?? (this.fieldsChecked ? null : fieldProblem(node)) ?? modeProblem(node);
     if (problem !== null) throw corrupt(index, String(path), problem);
     const parent = index === 0 ? null : this.parentOf(index, path);
     const acl = node.acl === this.lastAcl ? this.lastSharedAcl : (this.sharedAcls.get(node.acl) ?? node.acl);

@@ -65,8 +65,8 @@ export class TreeStore {
       assert(parent !== undefined, `createNode: no parent for ${path}`);
       parent.creates = parentCreates;
       parent.pzxid = zxid;
-      if (parent.children === null) parent.children = new Set();
-      parent.children.add(path);
+      if (parent.children === null) parent.children = new Map();
+      parent.children.set(path, node);
       this.rehashMeta(parent);
     }
     this.link(path, node);
@@ -108,8 +108,8 @@ export class TreeStore {
     this.addToIndexes(path, node);
     this.restoredSinceFinish++;
     if (parent !== null) {
-      if (parent.children === null) parent.children = new Set();
-      parent.children.add(path);
+      if (parent.children === null) parent.children = new Map();
+      parent.children.set(path, node);
     }
     return node;
   }

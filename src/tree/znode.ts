@@ -23,27 +23,50 @@ export interface NodeView {
   readonly childCount: number;
 }
 
+/** 2^30: a time's low half is below it, so both halves of any safe integer are small integers. */
+const HALF = 1_073_741_824;
+
+/** The high half of a safe integer split for storage (see Znode). */
+export function highHalf(value: number): number {
+  return Math.floor(value / HALF);
+}
+
+/** The low half, in [0, 2^30), of a safe integer split for storage. */
+export function lowHalf(value: number): number {
+  return value - Math.floor(value / HALF) * HALF;
+}
+
 /**
  * One znode as the tree stores it. A class so every node shares one hidden class and one prototype
- * (no per-node closures); `children` is allocated only when the node gets its first child and holds
- * the children's full paths (the very strings the path map holds, so no second string per child).
+ * (no per-node closures); `children` is allocated only when the node gets its first child and maps
+ * each child's full path (the very string the path map holds, so no second string per child) to the
+ * child, so walks down the tree need no path lookup.
+ *
+ * Times (ctime, mtime, ttlMs) are stored as two halves each, both below 2^30 in magnitude: an engine
+ * keeps such numbers in the object itself, while a field holding numbers like 1.7e12 ms needs a
+ * separate heap box per node (16 bytes more, and a young-generation object more for every node a
+ * restore or a create makes). The getters give the plain numbers back.
+ *
  * Data arrays are shared with the txn that wrote them and with readers: treat them as read-only.
  */
 export class Znode implements NodeView {
   data: Uint8Array;
   acl: readonly Acl[];
   readonly mode: CreateModeFlag;
-  readonly ttlMs: number;
   readonly ephemeralOwner: bigint;
   readonly czxid: bigint;
-  readonly ctime: number;
   mzxid: bigint;
   pzxid: bigint;
-  mtime: number;
+  private readonly ctimeHigh: number;
+  private readonly ctimeLow: number;
+  private mtimeHigh: number;
+  private mtimeLow: number;
+  private readonly ttlHigh: number;
+  private readonly ttlLow: number;
   version: number;
   creates: number;
   aversion: number;
-  children: Set<string> | null;
+  children: Map<string, Znode> | null;
   /** Where the tree digest remembers this node's hash parts (set when the node joins a tree). */
   digestSlot: number;
 
@@ -59,18 +82,38 @@ export class Znode implements NodeView {
     this.data = data.length === 0 ? EMPTY_DATA : data;
     this.acl = acl;
     this.mode = mode;
-    this.ttlMs = ttlMs;
     this.ephemeralOwner = ephemeralOwner;
     this.czxid = czxid;
-    this.ctime = ctime;
     this.mzxid = czxid;
     this.pzxid = czxid;
-    this.mtime = ctime;
+    this.ctimeHigh = highHalf(ctime);
+    this.ctimeLow = lowHalf(ctime);
+    this.mtimeHigh = this.ctimeHigh;
+    this.mtimeLow = this.ctimeLow;
+    this.ttlHigh = highHalf(ttlMs);
+    this.ttlLow = lowHalf(ttlMs);
     this.version = 0;
     this.creates = 0;
     this.aversion = 0;
     this.children = null;
     this.digestSlot = -1;
+  }
+
+  get ctime(): number {
+    return this.ctimeHigh * HALF + this.ctimeLow;
+  }
+
+  get mtime(): number {
+    return this.mtimeHigh * HALF + this.mtimeLow;
+  }
+
+  set mtime(timeMs: number) {
+    this.mtimeHigh = highHalf(timeMs);
+    this.mtimeLow = lowHalf(timeMs);
+  }
+
+  get ttlMs(): number {
+    return this.ttlHigh * HALF + this.ttlLow;
   }
 
   get childCount(): number {
