@@ -138,7 +138,9 @@ export class DataTree {
     const node = this.existing(path);
     if (node.children === null) return { children: [], stat: statOf(node) };
     const prefixLength = path === '/' ? 1 : path.length + 1;
-    const children = Array.from(node.children.keys()).sort();
+    const children: string[] = [];
+    for (const child of node.children) children.push(child.path);
+    children.sort();
     for (let i = 0; i < children.length; i++) children[i] = (children[i] as string).slice(prefixLength);
     return { children, stat: statOf(node) };
   }
@@ -153,7 +155,7 @@ export class DataTree {
       const node = stack.pop() as Znode;
       if (node.children === null) continue;
       count += node.children.size;
-      for (const child of node.children.values()) stack.push(child);
+      for (const child of node.children) stack.push(child);
     }
     return count;
   }

@@ -13,24 +13,22 @@ export interface SnapshotOrder {
   readonly nodes: Znode[];
 }
 
+/** a before b in snapshot order: by path (siblings share their parent's prefix, so by name). */
+function byPath(a: Znode, b: Znode): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
 /**
- * A parent's children as two columns in sorted path order. Children of one parent share its prefix,
- * so sorting their paths sorts their names. The map keeps insertion order, which is already sorted
+ * A parent's children in sorted path order. The set keeps insertion order, which is already sorted
  * for a restored parent and for children created in name order (sequential nodes, most workloads):
  * one pass checks that before anything is sorted.
  */
-function sortedChildren(children: Map<string, Znode>): { paths: string[]; nodes: Znode[] } {
-  const paths = Array.from(children.keys());
-  let sorted = true;
-  for (let i = 1; i < paths.length; i++) {
-    if ((paths[i - 1] as string) > (paths[i] as string)) {
-      sorted = false;
-      break;
-    }
+function sortedChildren(children: Set<Znode>): Znode[] {
+  const nodes = Array.from(children);
+  for (let i = 1; i < nodes.length; i++) {
+    if ((nodes[i - 1] as Znode).path > (nodes[i] as Znode).path) return nodes.sort(byPath);
   }
-  if (sorted) return { paths, nodes: Array.from(children.values()) };
-  paths.sort();
-  return { paths, nodes: paths.map((path) => children.get(path) as Znode) };
+  return nodes;
 }
 
 /**
@@ -41,19 +39,14 @@ function sortedChildren(children: Map<string, Znode>): { paths: string[]; nodes:
 export function snapshotOrder(store: TreeStore): SnapshotOrder {
   const paths: string[] = [];
   const nodes: Znode[] = [];
-  const pathStack: string[] = ['/'];
-  const nodeStack: Znode[] = [store.nodes.get('/') as Znode];
-  while (nodeStack.length > 0) {
-    const path = pathStack.pop() as string;
-    const node = nodeStack.pop() as Znode;
-    paths.push(path);
+  const stack: Znode[] = [store.nodes.get('/') as Znode];
+  while (stack.length > 0) {
+    const node = stack.pop() as Znode;
+    paths.push(node.path);
     nodes.push(node);
     if (node.children !== null) {
       const children = sortedChildren(node.children);
-      for (let i = children.paths.length - 1; i >= 0; i--) {
-        pathStack.push(children.paths[i] as string);
-        nodeStack.push(children.nodes[i] as Znode);
-      }
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Znode);
     }
   }
   return { paths, nodes };

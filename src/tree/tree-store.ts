@@ -59,14 +59,14 @@ export class TreeStore {
     parentCreates: number,
   ): Znode {
     assert(!this.nodes.has(path), `createNode: ${path} exists`);
-    const node = new Znode(ownedBytes(data), this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
+    const node = new Znode(path, ownedBytes(data), this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
     if (path !== '/') {
       const parent = this.nodes.get(parentOf(path));
       assert(parent !== undefined, `createNode: no parent for ${path}`);
       parent.creates = parentCreates;
       parent.pzxid = zxid;
-      if (parent.children === null) parent.children = new Map();
-      parent.children.set(path, node);
+      if (parent.children === null) parent.children = new Set();
+      parent.children.add(node);
       this.rehashMeta(parent);
     }
     this.link(path, node);
@@ -95,7 +95,7 @@ export class TreeStore {
     ctime: number,
     fields: RestoredFields,
   ): Znode | null {
-    const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
+    const node = new Znode(path, data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
     node.mzxid = fields.mzxid;
     node.pzxid = fields.pzxid;
     node.mtime = fields.mtime;
@@ -108,8 +108,8 @@ export class TreeStore {
     this.addToIndexes(path, node);
     this.restoredSinceFinish++;
     if (parent !== null) {
-      if (parent.children === null) parent.children = new Map();
-      parent.children.set(path, node);
+      if (parent.children === null) parent.children = new Set();
+      parent.children.add(node);
     }
     return node;
   }
@@ -136,7 +136,7 @@ export class TreeStore {
     this.nodes.delete(path);
     this.acls.release(node.acl);
     this.unindex(path, node);
-    parent.children.delete(path);
+    parent.children.delete(node);
     if (parent.children.size === 0) parent.children = null;
     parent.pzxid = zxid;
     this.rehashMeta(parent);

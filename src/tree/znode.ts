@@ -38,9 +38,9 @@ export function lowHalf(value: number): number {
 
 /**
  * One znode as the tree stores it. A class so every node shares one hidden class and one prototype
- * (no per-node closures); `children` is allocated only when the node gets its first child and maps
- * each child's full path (the very string the path map holds, so no second string per child) to the
- * child, so walks down the tree need no path lookup.
+ * (no per-node closures). A node knows its path (the very string the path map holds) and
+ * `children`, allocated only when the node gets its first child, holds the child znodes themselves,
+ * so walks down the tree need no path lookup.
  *
  * Times (ctime, mtime, ttlMs) are stored as two halves each, both below 2^30 in magnitude: an engine
  * keeps such numbers in the object itself, while a field holding numbers like 1.7e12 ms needs a
@@ -50,6 +50,7 @@ export function lowHalf(value: number): number {
  * Data arrays are shared with the txn that wrote them and with readers: treat them as read-only.
  */
 export class Znode implements NodeView {
+  readonly path: string;
   data: Uint8Array;
   acl: readonly Acl[];
   readonly mode: CreateModeFlag;
@@ -66,11 +67,12 @@ export class Znode implements NodeView {
   version: number;
   creates: number;
   aversion: number;
-  children: Map<string, Znode> | null;
+  children: Set<Znode> | null;
   /** Where the tree digest remembers this node's hash parts (set when the node joins a tree). */
   digestSlot: number;
 
   constructor(
+    path: string,
     data: Uint8Array,
     acl: readonly Acl[],
     mode: CreateModeFlag,
@@ -79,6 +81,7 @@ export class Znode implements NodeView {
     czxid: bigint,
     ctime: number,
   ) {
+    this.path = path;
     this.data = data.length === 0 ? EMPTY_DATA : data;
     this.acl = acl;
     this.mode = mode;

@@ -1,6 +1,6 @@
 /**
  * The snapshot round trip alone, for profiling (`node --cpu-prof --expose-gc --import tsx
- * test/bench/tree-snapshot-profile.ts [rounds] [encode|decode|both]`) or for callgrind: builds the
+ * test/bench/tree-snapshot-profile.ts [rounds] [encode|decode|both|none]`) or for callgrind: builds the
  * tree-bench's 100k-node tree (NODES=n for another size), then encodes and decodes it `rounds` times,
  * printing CPU ms per round.
  */
@@ -35,13 +35,13 @@ const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.sys
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 let bytes = tree.encodeSnapshot(new Uint8Array(0));
 for (let r = 0; r < rounds; r++) {
-  if (process.env.NOGC === undefined) gc();
+  gc();
   let t = cpu();
-  if (what !== 'decode') bytes = tree.encodeSnapshot(new Uint8Array(0));
+  if (what === 'encode' || what === 'both') bytes = tree.encodeSnapshot(new Uint8Array(0));
   const enc = cpu() - t;
   t = cpu();
   let copy: DataTree | null = null;
-  if (what !== 'encode') copy = DataTree.decodeSnapshot(bytes).tree;
+  if (what === 'decode' || what === 'both') copy = DataTree.decodeSnapshot(bytes).tree;
   const dec = cpu() - t;
   if (copy !== null && copy.digest() !== tree.digest()) throw new Error('digest changed');
   console.log(`round ${r}: encode ${enc.toFixed(1)} ms, decode ${dec.toFixed(1)} ms`);
