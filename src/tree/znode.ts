@@ -1,6 +1,23 @@
 import type { Acl } from './acl.js';
 import { CreateMode, type CreateModeFlag } from './create-mode.js';
 import type { Stat } from './stat.js';
+import {
+  AVERSION,
+  CREATES,
+  CTIME,
+  CZXID,
+  INT64_PER_SLOT,
+  INTS_PER_SLOT,
+  MODE,
+  MTIME,
+  MZXID,
+  OWNER,
+  PZXID,
+  TIMES_PER_SLOT,
+  TTL,
+  VERSION,
+  type ZnodeColumns,
+} from './znode-columns.js';
 
 /** The data of a node created without any: one shared, empty array (nothing in it to mutate). */
 export const EMPTY_DATA: Uint8Array = new Uint8Array(0);
@@ -23,100 +40,101 @@ export interface NodeView {
   readonly childCount: number;
 }
 
-/** 2^30: a time's low half is below it, so both halves of any safe integer are small integers. */
-const HALF = 1_073_741_824;
-
-/** The high half of a safe integer split for storage (see Znode). */
-export function highHalf(value: number): number {
-  return Math.floor(value / HALF);
-}
-
-/** The low half, in [0, 2^30), of a safe integer split for storage. */
-export function lowHalf(value: number): number {
-  return value - Math.floor(value / HALF) * HALF;
-}
-
 /**
- * One znode as the tree stores it. A class so every node shares one hidden class and one prototype
- * (no per-node closures). A node knows its path (the very string the path map holds) and
+ * One znode as the tree stores it: its references (path, data, ACL, children) in the object, its
+ * numeric fields in its tree's ZnodeColumns at `slot` (see znode-columns.ts), read and written through
+ * the accessors below, so a Znode is a NodeView and a SnapshotFields like any other. A class, so every
+ * node shares one hidden class and one prototype. The path is the very string the path map holds;
  * `children`, allocated only when the node gets its first child, holds the child znodes themselves,
  * so walks down the tree need no path lookup.
  *
- * Times (ctime, mtime, ttlMs) are stored as two halves each, both below 2^30 in magnitude: an engine
- * keeps such numbers in the object itself, while a field holding numbers like 1.7e12 ms needs a
- * separate heap box per node (16 bytes more, and a young-generation object more for every node a
- * restore or a create makes). The getters give the plain numbers back.
- *
  * Data arrays are shared with the txn that wrote them and with readers: treat them as read-only.
+ * A znode deleted from its tree must not be read: its slot goes to the next node created.
  */
 export class Znode implements NodeView {
   readonly path: string;
   data: Uint8Array;
   acl: readonly Acl[];
-  readonly mode: CreateModeFlag;
-  readonly ephemeralOwner: bigint;
-  readonly czxid: bigint;
-  mzxid: bigint;
-  pzxid: bigint;
-  private readonly ctimeHigh: number;
-  private readonly ctimeLow: number;
-  private mtimeHigh: number;
-  private mtimeLow: number;
-  private readonly ttlHigh: number;
-  private readonly ttlLow: number;
-  version: number;
-  creates: number;
-  aversion: number;
   children: Set<Znode> | null;
-  /** Where the tree digest remembers this node's hash parts (set when the node joins a tree). */
-  digestSlot: number;
+  readonly slot: number;
+  private readonly columns: ZnodeColumns;
 
-  constructor(
-    path: string,
-    data: Uint8Array,
-    acl: readonly Acl[],
-    mode: CreateModeFlag,
-    ttlMs: number,
-    ephemeralOwner: bigint,
-    czxid: bigint,
-    ctime: number,
-  ) {
+  /** A node over a slot whose fields the caller sets (TreeStore). */
+  constructor(columns: ZnodeColumns, slot: number, path: string, data: Uint8Array, acl: readonly Acl[]) {
     this.path = path;
     this.data = data.length === 0 ? EMPTY_DATA : data;
     this.acl = acl;
-    this.mode = mode;
-    this.ephemeralOwner = ephemeralOwner;
-    this.czxid = czxid;
-    this.mzxid = czxid;
-    this.pzxid = czxid;
-    this.ctimeHigh = highHalf(ctime);
-    this.ctimeLow = lowHalf(ctime);
-    this.mtimeHigh = this.ctimeHigh;
-    this.mtimeLow = this.ctimeLow;
-    this.ttlHigh = highHalf(ttlMs);
-    this.ttlLow = lowHalf(ttlMs);
-    this.version = 0;
-    this.creates = 0;
-    this.aversion = 0;
     this.children = null;
-    this.digestSlot = -1;
+    this.slot = slot;
+    this.columns = columns;
   }
 
-  get ctime(): number {
-    return this.ctimeHigh * HALF + this.ctimeLow;
-  }
-
-  get mtime(): number {
-    return this.mtimeHigh * HALF + this.mtimeLow;
-  }
-
-  set mtime(timeMs: number) {
-    this.mtimeHigh = highHalf(timeMs);
-    this.mtimeLow = lowHalf(timeMs);
+  get mode(): CreateModeFlag {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + MODE] as CreateModeFlag;
   }
 
   get ttlMs(): number {
-    return this.ttlHigh * HALF + this.ttlLow;
+    return this.columns.times[this.slot * TIMES_PER_SLOT + TTL] as number;
+  }
+
+  get ephemeralOwner(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + OWNER] as bigint;
+  }
+
+  get czxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + CZXID] as bigint;
+  }
+
+  get mzxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + MZXID] as bigint;
+  }
+
+  set mzxid(zxid: bigint) {
+    this.columns.int64[this.slot * INT64_PER_SLOT + MZXID] = zxid;
+  }
+
+  get pzxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + PZXID] as bigint;
+  }
+
+  set pzxid(zxid: bigint) {
+    this.columns.int64[this.slot * INT64_PER_SLOT + PZXID] = zxid;
+  }
+
+  get ctime(): number {
+    return this.columns.times[this.slot * TIMES_PER_SLOT + CTIME] as number;
+  }
+
+  get mtime(): number {
+    return this.columns.times[this.slot * TIMES_PER_SLOT + MTIME] as number;
+  }
+
+  set mtime(timeMs: number) {
+    this.columns.times[this.slot * TIMES_PER_SLOT + MTIME] = timeMs;
+  }
+
+  get version(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + VERSION] as number;
+  }
+
+  set version(version: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + VERSION] = version;
+  }
+
+  get creates(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + CREATES] as number;
+  }
+
+  set creates(creates: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + CREATES] = creates;
+  }
+
+  get aversion(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + AVERSION] as number;
+  }
+
+  set aversion(aversion: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + AVERSION] = aversion;
   }
 
   get childCount(): number {
