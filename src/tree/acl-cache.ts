@@ -31,9 +31,16 @@ function frozenCopy(acl: readonly Acl[]): readonly Acl[] {
 export class AclCache {
   private readonly byKey = new Map<string, CachedAcl>();
   private readonly byArray = new Map<readonly Acl[], CachedAcl>();
+  // The entry acquire found last: nodes created or restored one after another mostly carry one list.
+  private lastAcquired: CachedAcl | null = null;
 
   /** The shared copy of `acl`, with one more reference counted. */
   acquire(acl: readonly Acl[]): readonly Acl[] {
+    const last = this.lastAcquired;
+    if (last !== null && last.acl === acl && last.refs > 0) {
+      last.refs++;
+      return acl;
+    }
     let cached = this.byArray.get(acl);
     if (cached === undefined) {
       const key = keyOf(acl);
@@ -47,6 +54,7 @@ export class AclCache {
       }
     }
     cached.refs++;
+    this.lastAcquired = cached;
     return cached.acl;
   }
 
@@ -58,6 +66,7 @@ export class AclCache {
     if (cached.refs === 0) {
       this.byArray.delete(cached.acl);
       this.byKey.delete(cached.key);
+      if (this.lastAcquired === cached) this.lastAcquired = null;
     }
   }
 

@@ -5,12 +5,13 @@ import { CreateMode } from './create-mode.js';
 import { CONTAINER_GRACE_MS, isDueForDeletion, type ExpiryOptions } from './expiry.js';
 import type { ReadOp } from './op.js';
 import type { ReadResult } from './op-result.js';
+import { isInt64 } from './int64-words.js';
 import { validatePath } from './path.js';
-import type { TreeSnapshot } from './snapshot-node.js';
+import type { SnapshotNode, TreeSnapshot } from './snapshot-node.js';
 import type { Stat } from './stat.js';
-import { SnapshotRestorer, restoreNodes, snapshotNodes, snapshotOrder } from './tree-snapshot.js';
+import { SnapshotRestorer, restoreNodes, snapshotNodes, snapshotTable } from './tree-snapshot.js';
 import { decodeSnapshotInto } from '../wire/snapshot-decoder.js';
-import { encodeSnapshotColumns } from '../wire/snapshot-encoder.js';
+import { encodeSnapshotTable } from '../wire/snapshot-encoder.js';
 import { TreeStore } from './tree-store.js';
 import type { Txn, TxnHeader } from './txn.js';
 import { applyTxn, type ApplyOutcome } from './txn-apply.js';
@@ -27,7 +28,19 @@ export interface DecodedSnapshot {
 /** Passed to the constructor by decodeSnapshot only: a tree with no node yet, to be restored into. */
 const UNRESTORED: unique symbol = Symbol('unrestored');
 
-const NO_STAT_CHANGE = { mzxid: 0n, pzxid: 0n, mtime: 0, version: 0, creates: 0, aversion: 0 };
+function systemNode(path: string, acl: readonly Acl[], aversion = 0): SnapshotNode {
+  const zero = { mzxid: 0n, pzxid: 0n, czxid: 0n, ephemeralOwner: 0n, ctime: 0, mtime: 0, ttlMs: 0, version: 0, creates: 0 };
+  return { path, data: EMPTY_DATA, acl, mode: CreateMode.PERSISTENT, aversion, ...zero };
+}
+
+/** The nodes a fresh tree has, as ZooKeeper starts. */
+const SYSTEM_NODES: readonly SnapshotNode[] = [
+  systemNode('/', OPEN_ACL_UNSAFE),
+  systemNode('/zookeeper', OPEN_ACL_UNSAFE),
+  systemNode('/zookeeper/quota', OPEN_ACL_UNSAFE),
+  // ZooKeeper sets the config node's ACL with setACL(..., -1), which leaves its aversion at -1.
+  systemNode('/zookeeper/config', READ_ACL_UNSAFE, -1),
+];
 
 function isValidPath(path: string): boolean {
   try {
@@ -63,17 +76,7 @@ export class DataTree {
       this.lastAppliedZxid = snapshot.lastZxid;
       return;
     }
-    const persistent = CreateMode.PERSISTENT;
-    const system = (path: string, parent: string | null, acl: readonly Acl[], aversion = 0): void => {
-      const parentNode = parent === null ? null : (this.store.nodes.get(parent) as Znode);
-      this.store.restoreNode(path, parentNode, EMPTY_DATA, acl, persistent, 0, 0n, 0n, 0, { ...NO_STAT_CHANGE, aversion });
-    };
-    system('/', null, OPEN_ACL_UNSAFE);
-    system('/zookeeper', '/', OPEN_ACL_UNSAFE);
-    system('/zookeeper/quota', '/zookeeper', OPEN_ACL_UNSAFE);
-    // ZooKeeper sets the config node's ACL with setACL(..., -1), which leaves its aversion at -1.
-    system('/zookeeper/config', '/zookeeper', READ_ACL_UNSAFE, -1);
-    this.store.finishRestore();
+    restoreNodes(this.store, SYSTEM_NODES);
   }
 
   /** Rebuilds exactly the tree a snapshot was taken of (same nodes, stats, indexes and digest). */
@@ -138,7 +141,9 @@ export class DataTree {
     const node = this.existing(path);
     if (node.children === null) return { children: [], stat: statOf(node) };
     const prefixLength = path === '/' ? 1 : path.length + 1;
-    const children = Array.from(node.children).sort();
+    const children: string[] = [];
+    for (const child of node.children) children.push(child.path);
+    children.sort();
     for (let i = 0; i < children.length; i++) children[i] = (children[i] as string).slice(prefixLength);
     return { children, stat: statOf(node) };
   }
@@ -152,10 +157,8 @@ export class DataTree {
     while (stack.length > 0) {
       const node = stack.pop() as Znode;
       if (node.children === null) continue;
-      for (const child of node.children) {
-        count++;
-        stack.push(this.store.nodes.get(child) as Znode);
-      }
+      count += node.children.size;
+      for (const child of node.children) stack.push(child);
     }
     return count;
   }
@@ -228,6 +231,7 @@ export class DataTree {
    */
   apply(header: TxnHeader, txn: Txn): ApplyOutcome {
     assert(header.zxid > this.lastAppliedZxid, `zxid ${header.zxid} applied after ${this.lastAppliedZxid}`);
+    assert(isInt64(header.zxid), `zxid ${header.zxid} is not a 64-bit signed integer`);
     const outcome = applyTxn(this.store, header, txn);
     this.lastAppliedZxid = header.zxid;
     return outcome;
@@ -260,8 +264,7 @@ export class DataTree {
    * encodeTreeSnapshot(toSnapshot(sessions)), written from the tree's own znodes.
    */
   encodeSnapshot(sessions: Uint8Array): Uint8Array {
-    const { paths, nodes } = snapshotOrder(this.store);
-    return encodeSnapshotColumns({ lastZxid: this.lastAppliedZxid, paths, nodes, sessions });
+    return encodeSnapshotTable(snapshotTable(this.store, this.lastAppliedZxid, sessions));
   }
 
   private existing(path: string): Znode {

@@ -38,13 +38,40 @@ export interface TreeSnapshot {
   readonly sessions: Uint8Array;
 }
 
+/** What a snapshot holds of a node besides its numeric fields. */
+export interface SnapshotRefs {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly acl: readonly Acl[];
+}
+
 /**
- * The same image as columns, for the direct path (DataTree.encodeSnapshot): node i is `paths[i]` with
- * the fields `nodes[i]`, so the tree lends its own znodes instead of copying each into a SnapshotNode.
+ * One node as src/wire's snapshot decoder hands it over (decodeSnapshotInto): the references, and
+ * the numeric fields unboxed. `int64Words` holds czxid, mzxid, pzxid and ephemeralOwner as four word
+ * pairs in int64-words.ts's layout (a BigInt64Array over its buffer reads the four values).
  */
-export interface SnapshotColumns {
+export interface SnapshotRecord extends SnapshotRefs {
+  readonly mode: CreateModeFlag;
+  readonly ttlMs: number;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly version: number;
+  readonly creates: number;
+  readonly aversion: number;
+  readonly int64Words: Int32Array;
+}
+
+/**
+ * The image for the direct path (DataTree.encodeSnapshot): node i is `nodes[i]` (the tree lends its
+ * own znodes) with its numeric fields at slot `slots[i]` of the three columns, laid out as
+ * znode-columns.ts says. Nothing is copied per node.
+ */
+export interface SnapshotTable {
   readonly lastZxid: bigint;
-  readonly paths: readonly string[];
-  readonly nodes: readonly SnapshotFields[];
+  readonly nodes: readonly SnapshotRefs[];
+  readonly slots: Int32Array;
+  readonly int64Words: Int32Array;
+  readonly times: Float64Array;
+  readonly ints: Int32Array;
   readonly sessions: Uint8Array;
 }

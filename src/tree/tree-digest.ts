@@ -1,4 +1,22 @@
+import { HIGH_WORD, LOW_WORD } from './int64-words.js';
 import type { Znode } from './znode.js';
+import {
+  AVERSION,
+  CREATES,
+  CTIME,
+  CZXID,
+  INT64_PER_SLOT,
+  INTS_PER_SLOT,
+  MODE,
+  MTIME,
+  MZXID,
+  OWNER,
+  PZXID,
+  TIMES_PER_SLOT,
+  TTL,
+  VERSION,
+  type ZnodeColumns,
+} from './znode-columns.js';
 
 /**
  * The tree digest: an order-independent sum (mod 2^64) of one 64-bit hash per node, over the node's
@@ -129,20 +147,6 @@ function stageSafeInteger(at: number, value: number): void {
   staged[at + 1] = Math.floor(value / TWO_POW_32);
 }
 
-/** Stages a 64-bit integer (zxid, session id) as two words at `at`: low half, high half. */
-function stageBigint(at: number, value: bigint): void {
-  // One conversion: a bigint converts to a safe integer exactly when it is one (anything larger
-  // rounds to at least 2^53), and a safe integer splits into words without bigint arithmetic.
-  const n = Number(value);
-  if (Number.isSafeInteger(n)) {
-    staged[at] = n;
-    staged[at + 1] = Math.floor(n / TWO_POW_32);
-  } else {
-    staged[at] = Number(BigInt.asIntN(32, value));
-    staged[at + 1] = Number(BigInt.asIntN(32, value >> 32n));
-  }
-}
-
 /** A 64-bit hash of an ACL list (as two 32-bit halves), for the ACL cache to remember. */
 export function hashAcl(acl: readonly { readonly perms: number; readonly id: { readonly scheme: string; readonly id: string } }[]): {
   readonly high: number;
@@ -165,67 +169,61 @@ const META_TAG = 0x4d455441;
 
 const SLOT_WORDS = 6;
 
+/** Stages the 64-bit field `field` of `slot` as two words at `at`: low half, high half. */
+function stageInt64(at: number, words: Int32Array, slot: number, field: number): void {
+  const pair = (slot * INT64_PER_SLOT + field) * 2;
+  staged[at] = words[pair + LOW_WORD] as number;
+  staged[at + 1] = words[pair + HIGH_WORD] as number;
+}
+
 /**
  * The running sum of node hashes, mod 2^64, as two unsigned 32-bit halves. Each node's hash is the
  * sum of two parts, each keyed by a 64-bit hash of the path: a data part (data, version, mzxid, mtime)
  * and a meta part (czxid, ctime, pzxid, create counter, aversion, owner, mode, TTL, ACL). The path hash
- * and both parts are remembered per node (in a slot of one typed array, 24 bytes a node), so a change
- * rehashes only the part it touches, a delete rehashes nothing, and a child create rehashes only its
- * parent's meta part, never the parent's data or path.
+ * and both parts are remembered per node (at the node's slot in one typed array, 24 bytes a node), so
+ * a change rehashes only the part it touches, a delete rehashes nothing, and a child create rehashes
+ * only its parent's meta part, never the parent's data or path. Fields are read from the tree's
+ * columns as words (64-bit fields are hashed low word first, times as their low 32 bits then the rest).
  */
 export class TreeDigest {
   private high = 0;
   private low = 0;
-  /** Per slot: data part high, data part low, meta part high, meta part low. */
-  private parts = new Uint32Array(SLOT_WORDS * 1024);
-  private readonly freeSlots: number[] = [];
-  private nextSlot = 0;
+  /** Per slot: path hash high, low; data part high, low; meta part high, low. */
+  private parts = new Uint32Array(0);
 
-  /** Counts a new node in; returns the slot that remembers its parts. */
-  addNode(path: string, node: Znode, aclHigh: number, aclLow: number): number {
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.nextSlot++;
-      if (slot * SLOT_WORDS >= this.parts.length) {
-        const grown = new Uint32Array(this.parts.length * 2);
-        grown.set(this.parts);
-        this.parts = grown;
-      }
+  constructor(private readonly columns: ZnodeColumns) {}
+
+  /** Counts a new node in (its fields are set). */
+  addNode(node: Znode, aclHigh: number, aclLow: number): void {
+    const slot = node.slot;
+    if ((slot + 1) * SLOT_WORDS > this.parts.length) {
+      const grown = new Uint32Array(Math.max(this.columns.slotCapacity, slot + 1) * SLOT_WORDS);
+      grown.set(this.parts);
+      this.parts = grown;
     }
     const base = slot * SLOT_WORDS;
     begin();
-    mixString(path);
+    mixString(node.path);
     this.parts[base] = finalize(laneA, XX_PRIME_2);
     this.parts[base + 1] = finalize(laneB, MURMUR_C1);
     this.parts[base + 2] = 0;
     this.parts[base + 3] = 0;
     this.parts[base + 4] = 0;
     this.parts[base + 5] = 0;
-    this.updateData(slot, node);
-    this.updateMeta(slot, node, aclHigh, aclLow);
-    return slot;
-  }
-
-  /** Makes room for `count` more nodes at once (a restore knows how many are coming). */
-  reserve(count: number): void {
-    const needed = (this.nextSlot + count) * SLOT_WORDS;
-    if (needed > this.parts.length) {
-      const grown = new Uint32Array(needed);
-      grown.set(this.parts);
-      this.parts = grown;
-    }
+    this.updateData(node);
+    this.updateMeta(node, aclHigh, aclLow);
   }
 
   /** Counts a node out (no hashing: its parts are remembered). */
-  removeNode(slot: number): void {
-    const base = slot * SLOT_WORDS;
+  removeNode(node: Znode): void {
+    const base = node.slot * SLOT_WORDS;
     this.replace(base + 2, 0, 0);
     this.replace(base + 4, 0, 0);
-    this.freeSlots.push(slot);
   }
 
   /** Rehashes the data part (after setData). */
-  updateData(slot: number, node: Znode): void {
+  updateData(node: Znode): void {
+    const slot = node.slot;
     const base = slot * SLOT_WORDS;
     begin();
     staged[0] = DATA_TAG;
@@ -233,28 +231,31 @@ export class TreeDigest {
     staged[2] = this.parts[base + 1] as number;
     mixStaged(3);
     mixBytes(node.data);
-    staged[0] = node.version;
-    stageBigint(1, node.mzxid);
-    stageSafeInteger(3, node.mtime);
+    const { times, ints } = this.columns;
+    staged[0] = ints[slot * INTS_PER_SLOT + VERSION] as number;
+    stageInt64(1, this.columns.int64Words, slot, MZXID);
+    stageSafeInteger(3, times[slot * TIMES_PER_SLOT + MTIME] as number);
     mixStaged(5);
     this.replace(base + 2, finalize(laneA, XX_PRIME_2), finalize(laneB, MURMUR_C1));
   }
 
   /** Rehashes the meta part (after a child create or delete, or setACL). */
-  updateMeta(slot: number, node: Znode, aclHigh: number, aclLow: number): void {
+  updateMeta(node: Znode, aclHigh: number, aclLow: number): void {
+    const slot = node.slot;
     const base = slot * SLOT_WORDS;
+    const { int64Words, times, ints } = this.columns;
     begin();
     staged[0] = META_TAG;
     staged[1] = this.parts[base] as number;
     staged[2] = this.parts[base + 1] as number;
-    stageBigint(3, node.czxid);
-    stageSafeInteger(5, node.ctime);
-    stageBigint(7, node.pzxid);
-    staged[9] = node.creates;
-    staged[10] = node.aversion;
-    stageBigint(11, node.ephemeralOwner);
-    staged[13] = node.mode;
-    stageSafeInteger(14, node.ttlMs);
+    stageInt64(3, int64Words, slot, CZXID);
+    stageSafeInteger(5, times[slot * TIMES_PER_SLOT + CTIME] as number);
+    stageInt64(7, int64Words, slot, PZXID);
+    staged[9] = ints[slot * INTS_PER_SLOT + CREATES] as number;
+    staged[10] = ints[slot * INTS_PER_SLOT + AVERSION] as number;
+    stageInt64(11, int64Words, slot, OWNER);
+    staged[13] = ints[slot * INTS_PER_SLOT + MODE] as number;
+    stageSafeInteger(14, times[slot * TIMES_PER_SLOT + TTL] as number);
     staged[16] = aclHigh;
     staged[17] = aclLow;
     mixStaged(18);

@@ -4,7 +4,26 @@ import { AclCache } from './acl-cache.js';
 import { CreateMode, isEphemeral, isTtl, type CreateModeFlag } from './create-mode.js';
 import { parentOf } from './path.js';
 import { TreeDigest } from './tree-digest.js';
+import { isInt64 } from './int64-words.js';
+import type { SnapshotRecord } from './snapshot-node.js';
 import { EMPTY_DATA, Znode } from './znode.js';
+import {
+  AVERSION,
+  CREATES,
+  CTIME,
+  CZXID,
+  INT64_PER_SLOT,
+  INTS_PER_SLOT,
+  MODE,
+  MTIME,
+  MZXID,
+  OWNER,
+  PZXID,
+  TIMES_PER_SLOT,
+  TTL,
+  VERSION,
+  ZnodeColumns,
+} from './znode-columns.js';
 
 /**
  * The bytes a node keeps from a txn: the array itself when it owns its whole buffer, else a copy, so
@@ -15,21 +34,11 @@ function ownedBytes(data: Uint8Array): Uint8Array {
   return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
 }
 
-/** The fields a restored node (from a snapshot) brings beyond those a create sets. */
-export interface RestoredFields {
-  readonly mzxid: bigint;
-  readonly pzxid: bigint;
-  readonly mtime: number;
-  readonly version: number;
-  readonly creates: number;
-  readonly aversion: number;
-}
-
 /**
  * The tree's state and the only code that mutates it: the path -> node map, each node's children,
- * the indexes (ephemerals by owner session, containers, TTL nodes), the shared ACL lists and the
- * running digest. Every primitive keeps all of them consistent; callers check preconditions first
- * (a broken precondition here is a programmer error, so it asserts).
+ * the nodes' numeric fields (columns), the indexes (ephemerals by owner session, containers, TTL nodes),
+ * the shared ACL lists and the running digest. Every primitive keeps all of them consistent; callers
+ * check preconditions first (a broken precondition here is a programmer error, so it asserts).
  */
 export class TreeStore {
   readonly nodes = new Map<string, Znode>();
@@ -37,14 +46,15 @@ export class TreeStore {
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
   readonly acls = new AclCache();
-  readonly digest = new TreeDigest();
+  readonly columns = new ZnodeColumns();
+  readonly digest = new TreeDigest(this.columns);
   // The last ACL list hashed for the digest and its hash (a list's hash never changes, and nodes
   // restored or created one after another mostly share one list): saves two cache lookups a node.
   private hashedAcl: readonly Acl[] | null = null;
   private hashedAclHigh = 0;
   private hashedAclLow = 0;
   /** Nodes restored and not yet in the digest (see finishRestore). */
-  private restoredSinceFinish = 0;
+  private restored: Znode[] = [];
 
   /** Adds a node whose parent exists (or the root) and whose path is free. */
   createNode(
@@ -59,84 +69,109 @@ export class TreeStore {
     parentCreates: number,
   ): Znode {
     assert(!this.nodes.has(path), `createNode: ${path} exists`);
-    const node = new Znode(ownedBytes(data), this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, zxid, timeMs);
+    assert(isInt64(zxid) && isInt64(ephemeralOwner), `createNode: ${path}: zxid and owner must be 64-bit integers`);
+    const columns = this.columns;
+    const slot = columns.allocate();
+    const node = new Znode(columns, slot, path, ownedBytes(data), this.acls.acquire(acl));
+    const int64 = columns.int64;
+    const at = slot * INT64_PER_SLOT;
+    int64[at + CZXID] = zxid;
+    int64[at + MZXID] = zxid;
+    int64[at + PZXID] = zxid;
+    int64[at + OWNER] = ephemeralOwner;
+    const times = columns.times;
+    times[slot * TIMES_PER_SLOT + CTIME] = timeMs;
+    times[slot * TIMES_PER_SLOT + MTIME] = timeMs;
+    times[slot * TIMES_PER_SLOT + TTL] = ttlMs;
+    const ints = columns.ints;
+    ints[slot * INTS_PER_SLOT + VERSION] = 0;
+    ints[slot * INTS_PER_SLOT + CREATES] = 0;
+    ints[slot * INTS_PER_SLOT + AVERSION] = 0;
+    ints[slot * INTS_PER_SLOT + MODE] = mode;
     if (path !== '/') {
       const parent = this.nodes.get(parentOf(path));
       assert(parent !== undefined, `createNode: no parent for ${path}`);
       parent.creates = parentCreates;
       parent.pzxid = zxid;
       if (parent.children === null) parent.children = new Set();
-      parent.children.add(path);
+      parent.children.add(node);
       this.rehashMeta(parent);
     }
-    this.link(path, node);
+    this.nodes.set(path, node);
+    this.addToIndexes(path, node);
+    this.addToDigest(node);
     return node;
   }
 
+  /** Makes room for `count` more nodes at once (a restore knows how many are coming). */
+  reserve(count: number): void {
+    this.columns.reserve(count);
+  }
+
   /**
-   * Rebuilds one node from a snapshot under `parent` (null for the root): the parent's stat is already
-   * final, so only its child set grows. The snapshot's data array is kept as it is (a snapshot decoder
-   * hands out views into one compact data column). The node joins the digest only at finishRestore
-   * (one pass over every restored node hashes faster than a hash between each two restores). Returns
-   * the node (its `acl` is the shared list), or null when `path` was already there: the path is
-   * checked by the insert itself (a restore reads 100k fresh path strings, and a second hash lookup
-   * each is a large part of its cost), so the store is then broken and must be dropped
-   * (SnapshotRestorer throws DATAINCONSISTENCY).
+   * Rebuilds one node from a snapshot record under `parent` (null for the root): the parent's stat is
+   * already final, so only its child set grows. `acl` is the record's list (the cache shares it). The
+   * record's data array is kept as it is (a snapshot decoder hands out views into one compact data
+   * column). The node joins the digest only at finishRestore (one pass over every restored node
+   * hashes faster than a hash between each two restores). Returns the node (its `acl` is the shared
+   * list), or null when `path` was already there: the path is checked by the insert itself (a restore
+   * reads 100k fresh path strings, and a second hash lookup each is a large part of its cost), so
+   * the store is then broken and must be dropped (SnapshotRestorer throws DATAINCONSISTENCY).
    */
-  restoreNode(
-    path: string,
-    parent: Znode | null,
-    data: Uint8Array,
-    acl: readonly Acl[],
-    mode: CreateModeFlag,
-    ttlMs: number,
-    ephemeralOwner: bigint,
-    czxid: bigint,
-    ctime: number,
-    fields: RestoredFields,
-  ): Znode | null {
-    const node = new Znode(data, this.acls.acquire(acl), mode, ttlMs, ephemeralOwner, czxid, ctime);
-    node.mzxid = fields.mzxid;
-    node.pzxid = fields.pzxid;
-    node.mtime = fields.mtime;
-    node.version = fields.version;
-    node.creates = fields.creates;
-    node.aversion = fields.aversion;
+  restoreNode(record: SnapshotRecord, acl: readonly Acl[], parent: Znode | null): Znode | null {
+    const columns = this.columns;
+    const slot = columns.allocate();
+    const path = record.path;
+    const node = new Znode(columns, slot, path, record.data, this.acls.acquire(acl));
     const size = this.nodes.size;
     this.nodes.set(path, node);
-    if (this.nodes.size === size) return null;
+    if (this.nodes.size === size) {
+      columns.release(slot);
+      return null;
+    }
+    const words = columns.int64Words;
+    const from = record.int64Words;
+    const at = slot * INT64_PER_SLOT * 2;
+    for (let i = 0; i < INT64_PER_SLOT * 2; i++) words[at + i] = from[i] as number;
+    const times = columns.times;
+    times[slot * TIMES_PER_SLOT + CTIME] = record.ctime;
+    times[slot * TIMES_PER_SLOT + MTIME] = record.mtime;
+    times[slot * TIMES_PER_SLOT + TTL] = record.ttlMs;
+    const ints = columns.ints;
+    ints[slot * INTS_PER_SLOT + VERSION] = record.version;
+    ints[slot * INTS_PER_SLOT + CREATES] = record.creates;
+    ints[slot * INTS_PER_SLOT + AVERSION] = record.aversion;
+    ints[slot * INTS_PER_SLOT + MODE] = record.mode;
     this.addToIndexes(path, node);
-    this.restoredSinceFinish++;
+    this.restored.push(node);
     if (parent !== null) {
       if (parent.children === null) parent.children = new Set();
-      parent.children.add(path);
+      parent.children.add(node);
     }
     return node;
   }
 
   /** Counts every node restored since the last call into the digest; restoring is done. */
   finishRestore(): void {
-    if (this.restoredSinceFinish === 0) return;
-    this.digest.reserve(this.restoredSinceFinish);
-    this.nodes.forEach((node, path) => {
-      if (node.digestSlot < 0) this.addToDigest(path, node);
-    });
-    this.restoredSinceFinish = 0;
+    const restored = this.restored;
+    this.restored = [];
+    for (let i = 0; i < restored.length; i++) this.addToDigest(restored[i] as Znode);
   }
 
   /** Removes a childless, non-root node. Returns it. */
   deleteNode(path: string, zxid: bigint): Znode {
     const node = this.nodes.get(path);
     assert(node !== undefined && path !== '/' && node.childCount === 0, `deleteNode: ${path} is not a deletable node`);
+    assert(isInt64(zxid), `deleteNode: ${path}: zxid must be a 64-bit integer`);
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     assert(parent !== undefined && parent.children !== null, `deleteNode: no parent for ${path}`);
-    this.digest.removeNode(node.digestSlot);
-    node.digestSlot = -1;
+    this.digest.removeNode(node);
     this.nodes.delete(path);
     this.acls.release(node.acl);
     this.unindex(path, node);
-    parent.children.delete(path);
+    this.columns.release(node.slot);
+    parent.children.delete(node);
     if (parent.children.size === 0) parent.children = null;
     parent.pzxid = zxid;
     this.rehashMeta(parent);
@@ -144,11 +179,12 @@ export class TreeStore {
   }
 
   setData(node: Znode, data: Uint8Array, version: number, zxid: bigint, timeMs: number): void {
+    assert(isInt64(zxid), `setData: ${node.path}: zxid must be a 64-bit integer`);
     node.data = ownedBytes(data);
     node.version = version;
     node.mzxid = zxid;
     node.mtime = timeMs;
-    this.digest.updateData(node.digestSlot, node);
+    this.digest.updateData(node);
   }
 
   setAcl(node: Znode, acl: readonly Acl[], aversion: number): void {
@@ -159,15 +195,9 @@ export class TreeStore {
     this.rehashMeta(node);
   }
 
-  private link(path: string, node: Znode): void {
-    this.nodes.set(path, node);
-    this.addToIndexes(path, node);
-    this.addToDigest(path, node);
-  }
-
-  private addToDigest(path: string, node: Znode): void {
+  private addToDigest(node: Znode): void {
     this.hashAcl(node.acl);
-    node.digestSlot = this.digest.addNode(path, node, this.hashedAclHigh, this.hashedAclLow);
+    this.digest.addNode(node, this.hashedAclHigh, this.hashedAclLow);
   }
 
   /** Adds a node just put in the path map to the indexes of ephemerals, containers and TTL nodes. */
@@ -204,7 +234,7 @@ export class TreeStore {
 
   private rehashMeta(node: Znode): void {
     this.hashAcl(node.acl);
-    this.digest.updateMeta(node.digestSlot, node, this.hashedAclHigh, this.hashedAclLow);
+    this.digest.updateMeta(node, this.hashedAclHigh, this.hashedAclLow);
   }
 
   /** Sets hashedAclHigh/Low to the hash of `acl` (a list from the cache). */

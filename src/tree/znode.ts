@@ -1,6 +1,23 @@
 import type { Acl } from './acl.js';
 import { CreateMode, type CreateModeFlag } from './create-mode.js';
 import type { Stat } from './stat.js';
+import {
+  AVERSION,
+  CREATES,
+  CTIME,
+  CZXID,
+  INT64_PER_SLOT,
+  INTS_PER_SLOT,
+  MODE,
+  MTIME,
+  MZXID,
+  OWNER,
+  PZXID,
+  TIMES_PER_SLOT,
+  TTL,
+  VERSION,
+  type ZnodeColumns,
+} from './znode-columns.js';
 
 /** The data of a node created without any: one shared, empty array (nothing in it to mutate). */
 export const EMPTY_DATA: Uint8Array = new Uint8Array(0);
@@ -24,53 +41,100 @@ export interface NodeView {
 }
 
 /**
- * One znode as the tree stores it. A class so every node shares one hidden class and one prototype
- * (no per-node closures); `children` is allocated only when the node gets its first child and holds
- * the children's full paths (the very strings the path map holds, so no second string per child).
+ * One znode as the tree stores it: its references (path, data, ACL, children) in the object, its
+ * numeric fields in its tree's ZnodeColumns at `slot` (see znode-columns.ts), read and written through
+ * the accessors below, so a Znode is a NodeView and a SnapshotFields like any other. A class, so every
+ * node shares one hidden class and one prototype. The path is the very string the path map holds;
+ * `children`, allocated only when the node gets its first child, holds the child znodes themselves,
+ * so walks down the tree need no path lookup.
+ *
  * Data arrays are shared with the txn that wrote them and with readers: treat them as read-only.
+ * A znode deleted from its tree must not be read: its slot goes to the next node created.
  */
 export class Znode implements NodeView {
+  readonly path: string;
   data: Uint8Array;
   acl: readonly Acl[];
-  readonly mode: CreateModeFlag;
-  readonly ttlMs: number;
-  readonly ephemeralOwner: bigint;
-  readonly czxid: bigint;
-  readonly ctime: number;
-  mzxid: bigint;
-  pzxid: bigint;
-  mtime: number;
-  version: number;
-  creates: number;
-  aversion: number;
-  children: Set<string> | null;
-  /** Where the tree digest remembers this node's hash parts (set when the node joins a tree). */
-  digestSlot: number;
+  children: Set<Znode> | null;
+  readonly slot: number;
+  private readonly columns: ZnodeColumns;
 
-  constructor(
-    data: Uint8Array,
-    acl: readonly Acl[],
-    mode: CreateModeFlag,
-    ttlMs: number,
-    ephemeralOwner: bigint,
-    czxid: bigint,
-    ctime: number,
-  ) {
+  /** A node over a slot whose fields the caller sets (TreeStore). */
+  constructor(columns: ZnodeColumns, slot: number, path: string, data: Uint8Array, acl: readonly Acl[]) {
+    this.path = path;
     this.data = data.length === 0 ? EMPTY_DATA : data;
     this.acl = acl;
-    this.mode = mode;
-    this.ttlMs = ttlMs;
-    this.ephemeralOwner = ephemeralOwner;
-    this.czxid = czxid;
-    this.ctime = ctime;
-    this.mzxid = czxid;
-    this.pzxid = czxid;
-    this.mtime = ctime;
-    this.version = 0;
-    this.creates = 0;
-    this.aversion = 0;
     this.children = null;
-    this.digestSlot = -1;
+    this.slot = slot;
+    this.columns = columns;
+  }
+
+  get mode(): CreateModeFlag {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + MODE] as CreateModeFlag;
+  }
+
+  get ttlMs(): number {
+    return this.columns.times[this.slot * TIMES_PER_SLOT + TTL] as number;
+  }
+
+  get ephemeralOwner(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + OWNER] as bigint;
+  }
+
+  get czxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + CZXID] as bigint;
+  }
+
+  get mzxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + MZXID] as bigint;
+  }
+
+  set mzxid(zxid: bigint) {
+    this.columns.int64[this.slot * INT64_PER_SLOT + MZXID] = zxid;
+  }
+
+  get pzxid(): bigint {
+    return this.columns.int64[this.slot * INT64_PER_SLOT + PZXID] as bigint;
+  }
+
+  set pzxid(zxid: bigint) {
+    this.columns.int64[this.slot * INT64_PER_SLOT + PZXID] = zxid;
+  }
+
+  get ctime(): number {
+    return this.columns.times[this.slot * TIMES_PER_SLOT + CTIME] as number;
+  }
+
+  get mtime(): number {
+    return this.columns.times[this.slot * TIMES_PER_SLOT + MTIME] as number;
+  }
+
+  set mtime(timeMs: number) {
+    this.columns.times[this.slot * TIMES_PER_SLOT + MTIME] = timeMs;
+  }
+
+  get version(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + VERSION] as number;
+  }
+
+  set version(version: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + VERSION] = version;
+  }
+
+  get creates(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + CREATES] as number;
+  }
+
+  set creates(creates: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + CREATES] = creates;
+  }
+
+  get aversion(): number {
+    return this.columns.ints[this.slot * INTS_PER_SLOT + AVERSION] as number;
+  }
+
+  set aversion(aversion: number) {
+    this.columns.ints[this.slot * INTS_PER_SLOT + AVERSION] = aversion;
   }
 
   get childCount(): number {

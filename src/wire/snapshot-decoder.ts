@@ -1,7 +1,9 @@
 import * as decoding from 'lib0/decoding';
 import type { Acl } from '../tree/acl.js';
 import type { CreateModeFlag } from '../tree/create-mode.js';
-import type { SnapshotNode, TreeSnapshot } from '../tree/snapshot-node.js';
+import { HIGH_WORD, LOW_WORD, int64At } from '../tree/int64-words.js';
+import type { SnapshotNode, SnapshotRecord, TreeSnapshot } from '../tree/snapshot-node.js';
+import { CZXID, INT64_PER_SLOT, MZXID, OWNER, PZXID } from '../tree/znode-columns.js';
 import { isKeeperError } from '../errors/keeper-error.js';
 import { crc32 } from './crc32.js';
 import { FrameKind, readFrameHeader } from './frame.js';
@@ -81,9 +83,11 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-/** Receives decoded nodes one at a time, in snapshot order (see decodeSnapshotInto). */
+/** Receives decoded records one at a time, in snapshot order (see decodeSnapshotInto). */
 export interface SnapshotSink {
-  add(node: SnapshotNode): void;
+  /** Called once, before the first record: how many records the snapshot declares. */
+  start(nodeCount: number): void;
+  add(record: SnapshotRecord): void;
 }
 
 /** Carries what a sink threw out of the decoder untouched (it is not a decoding error). */
@@ -91,42 +95,53 @@ class SinkFailure {
   constructor(readonly error: unknown) {}
 }
 
-/** The one node object decodeSnapshotInto refills for every node record. */
-class DecodedNode implements SnapshotNode {
+/** The one record decodeSnapshotInto refills for every node record. */
+class DecodedRecord implements SnapshotRecord {
   path = '';
   data: Uint8Array = EMPTY_DATA;
   acl: readonly Acl[] = [];
   mode: CreateModeFlag = 0;
   ttlMs = 0;
-  czxid = 0n;
-  mzxid = 0n;
-  pzxid = 0n;
   ctime = 0;
   mtime = 0;
   version = 0;
   creates = 0;
   aversion = 0;
-  ephemeralOwner = 0n;
+  readonly int64Words = new Int32Array(INT64_PER_SLOT * 2);
 }
 
 /**
  * Reads the node records into `sink`. Every field is checked as the encoder would have written it:
  * flags name a known mode and their "same as" bits are exact (a field present only when it differs),
  * the path and data lengths stay inside their columns, ACL indexes appear in order of first use.
+ * 64-bit fields go into the record's words as they are, without a bigint.
  */
 function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Array, acls: Acl[][], sink: SnapshotSink): void {
   const arr = decoder.arr;
   const view = new DataView(arr.buffer, arr.byteOffset, arr.length);
-  const node = new DecodedNode();
+  const record = new DecodedRecord();
+  const words = record.int64Words;
   let pathOffset = 0;
   let dataOffset = 0;
   let nextNewAcl = 0;
-  const int64 = (what: string): bigint => {
-    if (arr.length - decoder.pos < 8) throw marshallingError(what, 'truncated input', decoder.pos);
-    const value = view.getBigInt64(decoder.pos);
-    decoder.pos += 8;
-    return value;
+  /** Reads an int64 into the word pair of `field`. */
+  const int64 = (field: number, what: string): void => {
+    const pos = decoder.pos;
+    if (arr.length - pos < 8) throw marshallingError(what, 'truncated input', pos);
+    words[field * 2 + HIGH_WORD] = view.getInt32(pos);
+    words[field * 2 + LOW_WORD] = view.getInt32(pos + 4);
+    decoder.pos = pos + 8;
   };
+  const sameAsCzxid = (field: number): boolean => words[field * 2] === words[CZXID * 2] && words[field * 2 + 1] === words[CZXID * 2 + 1];
+  const copyCzxid = (field: number): void => {
+    words[field * 2] = words[CZXID * 2] as number;
+    words[field * 2 + 1] = words[CZXID * 2 + 1] as number;
+  };
+  try {
+    sink.start(count);
+  } catch (error) {
+    throw new SinkFailure(error);
+  }
   for (let i = 0; i < count; i++) {
     const start = decoder.pos;
     const pathUnits = readUint(decoder, MAX_PATH_BYTES, 'snapshot node path length');
@@ -150,21 +165,25 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
     const flags = readUint8(decoder, 'snapshot node flags');
     const mode = flags & FLAG_MODE_MASK;
     if (mode > LAST_CREATE_MODE) nodeFailure(i, start, `unknown create mode ${mode}`);
-    const czxid = int64('snapshot node czxid');
-    let mzxid = czxid;
+    int64(CZXID, 'snapshot node czxid');
     if ((flags & FLAG_MZXID_IS_CZXID) === 0) {
-      mzxid = int64('snapshot node mzxid');
-      if (mzxid === czxid) nodeFailure(i, start, 'mzxid written although it equals czxid');
+      int64(MZXID, 'snapshot node mzxid');
+      if (sameAsCzxid(MZXID)) nodeFailure(i, start, 'mzxid written although it equals czxid');
+    } else {
+      copyCzxid(MZXID);
     }
-    let pzxid = czxid;
     if ((flags & FLAG_PZXID_IS_CZXID) === 0) {
-      pzxid = int64('snapshot node pzxid');
-      if (pzxid === czxid) nodeFailure(i, start, 'pzxid written although it equals czxid');
+      int64(PZXID, 'snapshot node pzxid');
+      if (sameAsCzxid(PZXID)) nodeFailure(i, start, 'pzxid written although it equals czxid');
+    } else {
+      copyCzxid(PZXID);
     }
-    let ephemeralOwner = 0n;
     if ((flags & FLAG_HAS_OWNER) !== 0) {
-      ephemeralOwner = int64('snapshot node ephemeralOwner');
-      if (ephemeralOwner === 0n) nodeFailure(i, start, 'ephemeralOwner 0 written');
+      int64(OWNER, 'snapshot node ephemeralOwner');
+      if (words[OWNER * 2] === 0 && words[OWNER * 2 + 1] === 0) nodeFailure(i, start, 'ephemeralOwner 0 written');
+    } else {
+      words[OWNER * 2] = 0;
+      words[OWNER * 2 + 1] = 0;
     }
     const ctime = readInt(decoder, MIN_SAFE, MAX_SAFE, 'snapshot node ctime');
     let mtime = ctime;
@@ -180,22 +199,18 @@ function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Ar
       ttlMs = readInt(decoder, MIN_SAFE, MAX_SAFE, 'snapshot node ttlMs');
       if (ttlMs === 0) nodeFailure(i, start, 'ttlMs 0 written');
     }
-    node.path = path;
-    node.data = nodeData;
-    node.acl = acls[aclIndex]!;
-    node.mode = mode as CreateModeFlag;
-    node.ttlMs = ttlMs;
-    node.czxid = czxid;
-    node.mzxid = mzxid;
-    node.pzxid = pzxid;
-    node.ctime = ctime;
-    node.mtime = mtime;
-    node.version = version;
-    node.creates = creates;
-    node.aversion = aversion;
-    node.ephemeralOwner = ephemeralOwner;
+    record.path = path;
+    record.data = nodeData;
+    record.acl = acls[aclIndex]!;
+    record.mode = mode as CreateModeFlag;
+    record.ttlMs = ttlMs;
+    record.ctime = ctime;
+    record.mtime = mtime;
+    record.version = version;
+    record.creates = creates;
+    record.aversion = aversion;
     try {
-      sink.add(node);
+      sink.add(record);
     } catch (error) {
       throw new SinkFailure(error);
     }
@@ -222,9 +237,9 @@ export interface SnapshotTrailer {
 }
 
 /**
- * Decodes a tree snapshot written by encodeTreeSnapshot (or encodeSnapshotColumns), handing each node
- * to `sink` as soon as it is read, in the order written: no SnapshotNode is kept. The sink sees one
- * object refilled for every node, so it must copy what it keeps. The checksum is verified before
+ * Decodes a tree snapshot written by encodeTreeSnapshot (or encodeSnapshotTable), handing each node
+ * to `sink` as a record as soon as it is read, in the order written: no SnapshotNode (and no bigint)
+ * is made. The sink sees one record refilled for every node, so it must copy what it keeps. The checksum is verified before
  * anything is read; the checks after the last node (every column and ACL list used up, the sessions,
  * no trailing bytes) run after the sink has seen every node, so a sink builds what it is given and
  * drops it when this throws. Node data are views into one copy of the data column (the input buffer
@@ -276,22 +291,24 @@ function decodeInto(bytes: Uint8Array, sink: SnapshotSink): SnapshotTrailer {
 export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
   const nodes: SnapshotNode[] = [];
   const collect: SnapshotSink = {
-    add(node) {
+    start() {},
+    add(record) {
+      const words = record.int64Words;
       nodes.push({
-        path: node.path,
-        data: node.data,
-        acl: node.acl,
-        mode: node.mode,
-        ttlMs: node.ttlMs,
-        czxid: node.czxid,
-        mzxid: node.mzxid,
-        pzxid: node.pzxid,
-        ctime: node.ctime,
-        mtime: node.mtime,
-        version: node.version,
-        creates: node.creates,
-        aversion: node.aversion,
-        ephemeralOwner: node.ephemeralOwner,
+        path: record.path,
+        data: record.data,
+        acl: record.acl,
+        mode: record.mode,
+        ttlMs: record.ttlMs,
+        czxid: int64At(words, CZXID * 2),
+        mzxid: int64At(words, MZXID * 2),
+        pzxid: int64At(words, PZXID * 2),
+        ctime: record.ctime,
+        mtime: record.mtime,
+        version: record.version,
+        creates: record.creates,
+        aversion: record.aversion,
+        ephemeralOwner: int64At(words, OWNER * 2),
       });
     },
   };

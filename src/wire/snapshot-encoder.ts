@@ -1,6 +1,23 @@
 import * as encoding from 'lib0/encoding';
 import type { Acl } from '../tree/acl.js';
-import type { SnapshotColumns, SnapshotFields, SnapshotNode, TreeSnapshot } from '../tree/snapshot-node.js';
+import { HIGH_WORD, LOW_WORD } from '../tree/int64-words.js';
+import type { SnapshotRefs, SnapshotTable, TreeSnapshot } from '../tree/snapshot-node.js';
+import {
+  AVERSION,
+  CREATES,
+  CTIME,
+  CZXID,
+  INT64_PER_SLOT,
+  INTS_PER_SLOT,
+  MODE,
+  MTIME,
+  MZXID,
+  OWNER,
+  PZXID,
+  TIMES_PER_SLOT,
+  TTL,
+  VERSION,
+} from '../tree/znode-columns.js';
 import { crc32 } from './crc32.js';
 import { FrameKind, writeFrameHeader } from './frame.js';
 import {
@@ -12,7 +29,7 @@ import {
   MAX_SNAPSHOT_PATH_BYTES,
   MAX_SNAPSHOT_SESSIONS_BYTES,
 } from './limits.js';
-import { INT32_MAX, INT32_MIN, wellFormedUtf8Length, writeInt64, writeUint } from './primitives.js';
+import { wellFormedUtf8Length, writeInt64, writeUint } from './primitives.js';
 import { writeAclList } from './record-codec.js';
 import {
   CHECKSUM_BYTES,
@@ -23,11 +40,11 @@ import {
   FLAG_PZXID_IS_CZXID,
   MAX_NODE_RECORD_BYTES,
 } from './snapshot-format.js';
+import { nodeError, tableOfSnapshot } from './snapshot-table.js';
 import { asMarshalling, marshallingError } from './wire-error.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const LAST_CREATE_MODE = 6;
+const WORDS_PER_SLOT = INT64_PER_SLOT * 2;
 const utf8Encoder = new TextEncoder();
 
 function varUintBytes(value: number): number {
@@ -62,39 +79,6 @@ function putVarInt(buffer: Uint8Array, pos: number, value: number): number {
   return pos;
 }
 
-function nodeError(index: number, path: unknown, field: string, problem: string): never {
-  const shown = typeof path === 'string' ? path.slice(0, 200) : '?';
-  throw marshallingError(`snapshot node ${index} (${shown}).${field}`, problem);
-}
-
-function isIntIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
-}
-
-function isInt64(value: unknown): value is bigint {
-  return typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX;
-}
-
-/** Names the first field of a node the format cannot hold. */
-function badNode(index: number, path: unknown, node: SnapshotFields): never {
-  const ranges: [keyof SnapshotFields, number, number][] = [
-    ['mode', 0, LAST_CREATE_MODE],
-    ['ctime', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-    ['mtime', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-    ['ttlMs', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-    ['version', INT32_MIN, INT32_MAX],
-    ['creates', INT32_MIN, INT32_MAX],
-    ['aversion', INT32_MIN, INT32_MAX],
-  ];
-  for (const [field, min, max] of ranges) {
-    if (!isIntIn(node[field], min, max)) nodeError(index, path, field, `${String(node[field])} is not an integer in [${min}, ${max}]`);
-  }
-  for (const field of ['czxid', 'mzxid', 'pzxid', 'ephemeralOwner'] as const) {
-    if (!isInt64(node[field])) nodeError(index, path, field, `${String(node[field])} is not a 64-bit signed bigint`);
-  }
-  return nodeError(index, path, 'data', 'is not a Uint8Array of at most ' + MAX_DATA_FIELD_BYTES + ' bytes');
-}
-
 function aclKey(acl: readonly Acl[]): string {
   let key = '';
   for (const entry of acl) key += `${entry.perms},${entry.id.scheme.length}:${entry.id.scheme}${entry.id.id.length}:${entry.id.id};`;
@@ -106,7 +90,7 @@ function aclKey(acl: readonly Acl[]): string {
  * (a tree's nodes share its ACL cache's arrays), and runs of nodes the same one: the last list seen
  * is checked before any lookup.
  */
-function buildAclTable(paths: readonly string[], nodes: readonly SnapshotFields[]): { table: Uint8Array; indexes: Uint32Array } {
+function buildAclTable(nodes: readonly SnapshotRefs[]): { table: Uint8Array; indexes: Uint32Array } {
   const byIdentity = new Map<readonly Acl[], number>();
   const byContent = new Map<string, number>();
   const indexes = new Uint32Array(nodes.length);
@@ -122,7 +106,7 @@ function buildAclTable(paths: readonly string[], nodes: readonly SnapshotFields[
     }
     let index = byIdentity.get(acl);
     if (index === undefined) {
-      if (!Array.isArray(acl)) nodeError(i, paths[i], 'acl', 'is not an array');
+      if (!Array.isArray(acl)) nodeError(i, nodes[i]!.path, 'acl', 'is not an array');
       const key = aclKey(acl);
       index = byContent.get(key);
       if (index === undefined) {
@@ -148,14 +132,18 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * lone surrogate (looked for per path only when the joined string holds any surrogate at all), and
  * at most MAX_PATH_BYTES (counted only for paths long enough to exceed it).
  */
-function encodePaths(paths: readonly string[]): Uint8Array {
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i];
+function encodePaths(nodes: readonly SnapshotRefs[]): { bytes: Uint8Array; units: Uint32Array } {
+  const paths: string[] = new Array<string>(nodes.length);
+  const units = new Uint32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const path = nodes[i]!.path;
     if (typeof path !== 'string') nodeError(i, path, 'path', 'is not a string');
     if (path.length * 3 > MAX_PATH_BYTES) {
       const bytes = wellFormedUtf8Length(path);
       if (bytes > MAX_PATH_BYTES) nodeError(i, path, 'path', `${bytes} UTF-8 bytes exceed ${MAX_PATH_BYTES}`);
     }
+    paths[i] = path;
+    units[i] = path.length;
   }
   const joined = paths.join('');
   if (SURROGATE.test(joined)) {
@@ -167,68 +155,84 @@ function encodePaths(paths: readonly string[]): Uint8Array {
   if (bytes.length > MAX_SNAPSHOT_PATH_BYTES) {
     throw marshallingError('snapshot paths', `${bytes.length} bytes exceed the limit of ${MAX_SNAPSHOT_PATH_BYTES}`);
   }
-  return bytes;
+  return { bytes, units };
 }
 
-/** Writes every nodeRecord into one buffer; returns it and the total data bytes. */
-function encodeRecords(
-  paths: readonly string[],
-  nodes: readonly SnapshotFields[],
-  aclIndexes: Uint32Array,
-): { records: Uint8Array; dataBytes: number } {
+function isSafeTime(value: number): boolean {
+  return Number.isSafeInteger(value);
+}
+
+/** Writes the int64 whose word pair starts at `words[at]`, big-endian, at `pos`. */
+function putInt64Words(view: DataView, pos: number, words: Int32Array, at: number): void {
+  view.setInt32(pos, words[at + HIGH_WORD]!);
+  view.setInt32(pos + 4, words[at + LOW_WORD]!);
+}
+
+/**
+ * Writes every nodeRecord into one buffer from the table's columns; returns it and the total data
+ * bytes. Checks what the columns' types do not guarantee: the data, the mode, the times.
+ */
+function encodeRecords(table: SnapshotTable, pathUnits: Uint32Array, aclIndexes: Uint32Array): { records: Uint8Array; dataBytes: number } {
+  const { nodes, slots, int64Words: words, times, ints } = table;
   const buffer = new Uint8Array(nodes.length * MAX_NODE_RECORD_BYTES);
   const view = new DataView(buffer.buffer);
   let pos = 0;
   let dataBytes = 0;
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    const { data, mode, czxid, mzxid, pzxid, ephemeralOwner: owner, ctime, mtime, ttlMs, version, creates, aversion } = node;
-    if (
-      !(data instanceof Uint8Array && data.length <= MAX_DATA_FIELD_BYTES) ||
-      !isIntIn(mode, 0, LAST_CREATE_MODE) ||
-      !isInt64(czxid) ||
-      !isInt64(mzxid) ||
-      !isInt64(pzxid) ||
-      !isInt64(owner) ||
-      !isIntIn(ctime, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ||
-      !isIntIn(mtime, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ||
-      !isIntIn(ttlMs, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ||
-      !isIntIn(version, INT32_MIN, INT32_MAX) ||
-      !isIntIn(creates, INT32_MIN, INT32_MAX) ||
-      !isIntIn(aversion, INT32_MIN, INT32_MAX)
-    ) {
-      badNode(i, paths[i], node);
+    const data = nodes[i]!.data;
+    const slot = slots[i]!;
+    const w = slot * WORDS_PER_SLOT;
+    const t = slot * TIMES_PER_SLOT;
+    const n = slot * INTS_PER_SLOT;
+    if (w + WORDS_PER_SLOT > words.length || t + TIMES_PER_SLOT > times.length || n + INTS_PER_SLOT > ints.length || slot < 0) {
+      nodeError(i, nodes[i]!.path, 'slot', `${slot} is outside the columns`);
     }
+    if (!(data instanceof Uint8Array && data.length <= MAX_DATA_FIELD_BYTES)) {
+      nodeError(i, nodes[i]!.path, 'data', `is not a Uint8Array of at most ${MAX_DATA_FIELD_BYTES} bytes`);
+    }
+    const mode = ints[n + MODE]!;
+    const ctime = times[t + CTIME]!;
+    const mtime = times[t + MTIME]!;
+    const ttlMs = times[t + TTL]!;
+    if (mode < 0 || mode > LAST_CREATE_MODE) nodeError(i, nodes[i]!.path, 'mode', `${mode} is not an integer in [0, ${LAST_CREATE_MODE}]`);
+    if (!isSafeTime(ctime) || !isSafeTime(mtime) || !isSafeTime(ttlMs)) nodeError(i, nodes[i]!.path, 'ctime', 'a time is not a safe integer');
+    const c = w + CZXID * 2;
+    const m = w + MZXID * 2;
+    const p = w + PZXID * 2;
+    const o = w + OWNER * 2;
+    const mzxidIsCzxid = words[m] === words[c] && words[m + 1] === words[c + 1];
+    const pzxidIsCzxid = words[p] === words[c] && words[p + 1] === words[c + 1];
+    const hasOwner = words[o] !== 0 || words[o + 1] !== 0;
     let flags = mode;
-    if (mzxid === czxid) flags |= FLAG_MZXID_IS_CZXID;
-    if (pzxid === czxid) flags |= FLAG_PZXID_IS_CZXID;
-    if (owner !== 0n) flags |= FLAG_HAS_OWNER;
+    if (mzxidIsCzxid) flags |= FLAG_MZXID_IS_CZXID;
+    if (pzxidIsCzxid) flags |= FLAG_PZXID_IS_CZXID;
+    if (hasOwner) flags |= FLAG_HAS_OWNER;
     if (mtime === ctime) flags |= FLAG_MTIME_IS_CTIME;
     if (ttlMs !== 0) flags |= FLAG_HAS_TTL;
 
-    pos = putVarUint(buffer, pos, paths[i]!.length);
+    pos = putVarUint(buffer, pos, pathUnits[i]!);
     pos = putVarUint(buffer, pos, data.length);
     pos = putVarUint(buffer, pos, aclIndexes[i]!);
     buffer[pos++] = flags;
-    view.setBigInt64(pos, czxid);
+    putInt64Words(view, pos, words, c);
     pos += 8;
-    if (mzxid !== czxid) {
-      view.setBigInt64(pos, mzxid);
+    if (!mzxidIsCzxid) {
+      putInt64Words(view, pos, words, m);
       pos += 8;
     }
-    if (pzxid !== czxid) {
-      view.setBigInt64(pos, pzxid);
+    if (!pzxidIsCzxid) {
+      putInt64Words(view, pos, words, p);
       pos += 8;
     }
-    if (owner !== 0n) {
-      view.setBigInt64(pos, owner);
+    if (hasOwner) {
+      putInt64Words(view, pos, words, o);
       pos += 8;
     }
     pos = putVarInt(buffer, pos, ctime);
     if (mtime !== ctime) pos = putVarInt(buffer, pos, mtime);
-    pos = putVarInt(buffer, pos, version);
-    pos = putVarInt(buffer, pos, creates);
-    pos = putVarInt(buffer, pos, aversion);
+    pos = putVarInt(buffer, pos, ints[n + VERSION]!);
+    pos = putVarInt(buffer, pos, ints[n + CREATES]!);
+    pos = putVarInt(buffer, pos, ints[n + AVERSION]!);
     if (ttlMs !== 0) pos = putVarInt(buffer, pos, ttlMs);
     dataBytes += data.length;
   }
@@ -249,40 +253,43 @@ function encodePrefix(lastZxid: bigint, nodeCount: number): Uint8Array {
  * given. A value the format cannot hold is MARSHALLINGERROR naming the node.
  */
 export function encodeTreeSnapshot(snapshot: TreeSnapshot): Uint8Array {
-  return asMarshalling('snapshot', () => {
-    const nodes = snapshot.nodes;
-    if (!Array.isArray(nodes)) throw marshallingError('snapshot nodes', 'is not an array');
-    const paths = nodes.map((node: SnapshotNode) => node.path);
-    return encodeColumns(snapshot.lastZxid, paths, nodes, snapshot.sessions);
-  });
+  return asMarshalling('snapshot', () => encodeTable(tableOfSnapshot(snapshot)));
 }
 
 /**
- * Encodes the same bytes as encodeTreeSnapshot from columns: node i is `paths[i]` with the fields
- * `nodes[i]` (DataTree.encodeSnapshot lends its znodes, so no SnapshotNode is made per node).
+ * Encodes the same bytes as encodeTreeSnapshot from a table: node i is `nodes[i]` with its numeric
+ * fields at slot `slots[i]` of the columns (DataTree.encodeSnapshot lends its znodes and columns, so
+ * nothing is made per node).
  */
-export function encodeSnapshotColumns(columns: SnapshotColumns): Uint8Array {
+export function encodeSnapshotTable(table: SnapshotTable): Uint8Array {
   return asMarshalling('snapshot', () => {
-    const { paths, nodes } = columns;
-    if (!Array.isArray(paths) || !Array.isArray(nodes)) throw marshallingError('snapshot nodes', 'is not an array');
-    if (paths.length !== nodes.length) throw marshallingError('snapshot nodes', `${paths.length} paths for ${nodes.length} nodes`);
-    return encodeColumns(columns.lastZxid, paths, nodes, columns.sessions);
+    const { nodes, slots, int64Words, times, ints } = table;
+    if (!Array.isArray(nodes)) throw marshallingError('snapshot nodes', 'is not an array');
+    if (!(slots instanceof Int32Array) || slots.length !== nodes.length) {
+      throw marshallingError('snapshot slots', `is not an Int32Array of ${nodes.length} slots`);
+    }
+    if (!(int64Words instanceof Int32Array) || !(times instanceof Float64Array) || !(ints instanceof Int32Array)) {
+      throw marshallingError('snapshot columns', 'are not an Int32Array, a Float64Array and an Int32Array');
+    }
+    return encodeTable(table);
   });
 }
 
-function encodeColumns(lastZxid: bigint, paths: readonly string[], nodes: readonly SnapshotFields[], sessions: Uint8Array): Uint8Array {
+function encodeTable(table: SnapshotTable): Uint8Array {
+  const { nodes, sessions } = table;
   if (!(sessions instanceof Uint8Array)) throw marshallingError('snapshot sessions', 'is not a Uint8Array');
   if (sessions.length > MAX_SNAPSHOT_SESSIONS_BYTES) {
     throw marshallingError('snapshot sessions', `${sessions.length} bytes exceed ${MAX_SNAPSHOT_SESSIONS_BYTES}`);
   }
-  const prefix = encodePrefix(lastZxid, nodes.length);
-  const { table, indexes } = buildAclTable(paths, nodes);
-  const pathBytes = encodePaths(paths);
-  const { records, dataBytes } = encodeRecords(paths, nodes, indexes);
+  const prefix = encodePrefix(table.lastZxid, nodes.length);
+  const { table: aclTable, indexes } = buildAclTable(nodes);
+  const paths = encodePaths(nodes);
+  const { records, dataBytes } = encodeRecords(table, paths.units, indexes);
+  const pathBytes = paths.bytes;
 
   const total =
     prefix.length +
-    table.length +
+    aclTable.length +
     varUintBytes(pathBytes.length) +
     pathBytes.length +
     varUintBytes(dataBytes) +
@@ -296,8 +303,8 @@ function encodeColumns(lastZxid: bigint, paths: readonly string[], nodes: readon
   const out = new Uint8Array(total);
   out.set(prefix, 0);
   let pos = prefix.length;
-  out.set(table, pos);
-  pos += table.length;
+  out.set(aclTable, pos);
+  pos += aclTable.length;
   pos = putVarUint(out, pos, pathBytes.length);
   out.set(pathBytes, pos);
   pos += pathBytes.length;
@@ -316,7 +323,7 @@ function encodeColumns(lastZxid: bigint, paths: readonly string[], nodes: readon
 const SMALL_COPY_BYTES = 32;
 
 /** The data column: every node's data, concatenated. */
-function copyData(out: Uint8Array, pos: number, nodes: readonly SnapshotFields[]): number {
+function copyData(out: Uint8Array, pos: number, nodes: readonly SnapshotRefs[]): number {
   for (let i = 0; i < nodes.length; i++) {
     const data = nodes[i]!.data;
     const length = data.length;

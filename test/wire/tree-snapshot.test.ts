@@ -2,13 +2,15 @@ import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import type { Acl } from '../../src/tree/acl.js';
-import type { SnapshotNode, TreeSnapshot } from '../../src/tree/snapshot-node.js';
+import { int64At, putInt64 } from '../../src/tree/int64-words.js';
+import type { SnapshotNode, SnapshotTable, TreeSnapshot } from '../../src/tree/snapshot-node.js';
+import { CTIME, CZXID, INT64_PER_SLOT, INTS_PER_SLOT, MODE, MTIME, MZXID, OWNER, PZXID, TIMES_PER_SLOT, VERSION } from '../../src/tree/znode-columns.js';
 import { crc32 } from '../../src/wire/crc32.js';
 import { MAX_PATH_BYTES } from '../../src/wire/limits.js';
 import { writeAclList } from '../../src/wire/record-codec.js';
 import { KeeperError } from '../../src/errors/keeper-error.js';
 import { decodeSnapshotInto, decodeTreeSnapshot, type SnapshotSink } from '../../src/wire/snapshot-decoder.js';
-import { encodeSnapshotColumns, encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
+import { encodeSnapshotTable, encodeTreeSnapshot } from '../../src/wire/snapshot-encoder.js';
 import { treeSnapshot } from './arbitraries.js';
 import { expectMarshalling } from './expect-marshalling.js';
 
@@ -198,49 +200,73 @@ describe('tree snapshot codec', () => {
   });
 });
 
-describe('tree snapshot codec, the column and streaming forms (the DataTree direct path)', () => {
-  const columnsOf = (snapshot: TreeSnapshot) => ({
-    lastZxid: snapshot.lastZxid,
-    paths: snapshot.nodes.map((n) => n.path),
-    nodes: snapshot.nodes,
-    sessions: snapshot.sessions,
-  });
+describe('tree snapshot codec, the table and record forms (the DataTree direct path)', () => {
+  /** A table over columns of twice the nodes' count, node i at slot 2i + 1 (slots need not be dense). */
+  const tableOf = (snapshot: TreeSnapshot): SnapshotTable => {
+    const count = snapshot.nodes.length;
+    const int64Words = new Int32Array(2 * count * INT64_PER_SLOT * 2);
+    const times = new Float64Array(2 * count * TIMES_PER_SLOT);
+    const ints = new Int32Array(2 * count * INTS_PER_SLOT);
+    const slots = new Int32Array(count);
+    snapshot.nodes.forEach((n, i) => {
+      const slot = 2 * i + 1;
+      slots[i] = slot;
+      putInt64(int64Words, (slot * INT64_PER_SLOT + CZXID) * 2, n.czxid);
+      putInt64(int64Words, (slot * INT64_PER_SLOT + MZXID) * 2, n.mzxid);
+      putInt64(int64Words, (slot * INT64_PER_SLOT + PZXID) * 2, n.pzxid);
+      putInt64(int64Words, (slot * INT64_PER_SLOT + OWNER) * 2, n.ephemeralOwner);
+      times.set([n.ctime, n.mtime, n.ttlMs], slot * TIMES_PER_SLOT + CTIME);
+      ints.set([n.version, n.creates, n.aversion, n.mode], slot * INTS_PER_SLOT + VERSION);
+    });
+    return { lastZxid: snapshot.lastZxid, nodes: snapshot.nodes, slots, int64Words, times, ints, sessions: snapshot.sessions };
+  };
 
-  /** A sink that keeps a copy of every node it is given (the decoder refills one object). */
+  /** A sink that keeps every record it is given as a SnapshotNode (the decoder refills one record). */
   const collector = () => {
     const calls: string[] = [];
     const nodes: SnapshotNode[] = [];
     const sink: SnapshotSink = {
-      add(n) {
-        calls.push(`add ${n.path}`);
-        nodes.push({ ...n });
+      start(count) {
+        calls.push(`start ${count}`);
+      },
+      add(r) {
+        calls.push(`add ${r.path}`);
+        const words = r.int64Words;
+        const [czxid, mzxid, pzxid, ephemeralOwner] = [CZXID, MZXID, PZXID, OWNER].map((field) => int64At(words, field * 2)) as [bigint, bigint, bigint, bigint];
+        const { path, data, acl, mode, ttlMs, ctime, mtime, version, creates, aversion } = r;
+        nodes.push({ path, data, acl, mode, ttlMs, ctime, mtime, version, creates, aversion, czxid, mzxid, pzxid, ephemeralOwner });
       },
     };
     return { sink, calls, nodes };
   };
 
-  it('encodeSnapshotColumns writes exactly the bytes encodeTreeSnapshot writes', () => {
+  it('encodeSnapshotTable writes exactly the bytes encodeTreeSnapshot writes', () => {
     fc.assert(
       fc.property(treeSnapshot, (snapshot) => {
-        expect(encodeSnapshotColumns(columnsOf(snapshot))).toEqual(encodeTreeSnapshot(snapshot));
+        expect(encodeSnapshotTable(tableOf(snapshot))).toEqual(encodeTreeSnapshot(snapshot));
       }),
       { numRuns: 150 },
     );
   });
 
-  it('encodeSnapshotColumns refuses columns of different lengths, and names a bad node by its path', () => {
-    expectMarshalling(() => encodeSnapshotColumns({ ...columnsOf(sample), paths: ['/'] }), /1 paths for 4 nodes/);
-    const nodes = sample.nodes.map((n) => (n.path === '/b' ? { ...n, version: 2 ** 31 } : n));
-    expectMarshalling(() => encodeSnapshotColumns({ ...columnsOf(sample), nodes }), /node 2 \(\/b\)\.version/);
+  it('encodeSnapshotTable refuses a table that does not fit its nodes, and names a bad node by its path', () => {
+    expectMarshalling(() => encodeSnapshotTable({ ...tableOf(sample), slots: new Int32Array(1) }), /not an Int32Array of 4 slots/);
+    expectMarshalling(() => encodeSnapshotTable({ ...tableOf(sample), slots: Int32Array.of(1, 3, 5, 99) }), /node 3 .*slot: 99 is outside the columns/);
+    const table = tableOf(sample);
+    table.times[5 * TIMES_PER_SLOT + MTIME] = 0.5;
+    expectMarshalling(() => encodeSnapshotTable(table), /node 2 \(\/b\)\.ctime: a time is not a safe integer/);
+    const badMode = tableOf(sample);
+    badMode.ints[3 * INTS_PER_SLOT + MODE] = 7;
+    expectMarshalling(() => encodeSnapshotTable(badMode), /node 1 \(\/a\)\.mode: 7 is not an integer/);
   });
 
-  it('decodeSnapshotInto hands the sink every node in order, as decodeTreeSnapshot reads them', () => {
+  it('decodeSnapshotInto hands the sink the count, then every node in order, as decodeTreeSnapshot reads them', () => {
     fc.assert(
       fc.property(treeSnapshot, (snapshot) => {
         const bytes = encodeTreeSnapshot(snapshot);
         const { sink, calls, nodes } = collector();
         const trailer = decodeSnapshotInto(bytes, sink);
-        expect(calls).toEqual(snapshot.nodes.map((n) => `add ${n.path}`));
+        expect(calls).toEqual([`start ${snapshot.nodes.length}`, ...snapshot.nodes.map((n) => `add ${n.path}`)]);
         expect(nodes).toEqual(decodeTreeSnapshot(bytes).nodes);
         expect(trailer).toEqual({ lastZxid: snapshot.lastZxid, nodeCount: snapshot.nodes.length, sessions: snapshot.sessions });
       }),
@@ -256,6 +282,7 @@ describe('tree snapshot codec, the column and streaming forms (the DataTree dire
       let caught: unknown = null;
       try {
         decodeSnapshotInto(bytes, {
+          start() {},
           add(n) {
             if (n.path === '/b') throw thrown;
           },
@@ -280,4 +307,3 @@ describe('tree snapshot codec, the column and streaming forms (the DataTree dire
     }
   });
 });
-
