@@ -14,6 +14,7 @@ import { EnsembleManager } from './ensemble-manager.js';
 import { MAX_FREEZE_MS } from './freeze-limit.js';
 import { MESH_PEER_CODEC } from './mesh-frames.js';
 import { deviceOfReplica, wantedLinks } from './mesh-roster.js';
+import { EagerCommitStorage } from './eager-commit-storage.js';
 import { OpenedStorage, isEmptyState } from './opened-storage.js';
 import { PresenceExchange } from './presence-exchange.js';
 import { StickySet } from './sticky-set.js';
@@ -36,6 +37,11 @@ export interface MeshNodeConfig {
   readonly deviceId: string;
   /** The replica's storage, not opened yet (IndexedDbStorage in a tab). */
   readonly storage: DurableStorage;
+  /**
+   * Whether a write that only moves the commit index counts as durable at once
+   * (eager-commit-storage.ts); true unless told otherwise.
+   */
+  readonly eagerCommit?: boolean;
   readonly replicaOptions?: Partial<ReplicaCoreOptions>;
   readonly policy?: Partial<EnsemblePolicyOptions>;
   /** BroadcastChannel transport options; false for none (a node linked by other means only). */
@@ -121,7 +127,11 @@ export class MeshNode {
   private stopped = false;
   private thawTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private constructor(config: MeshNodeConfig, private readonly recovered: RecoveredState) {
+  private constructor(
+    config: MeshNodeConfig,
+    private readonly storage: DurableStorage,
+    private readonly recovered: RecoveredState,
+  ) {
     this.config = config;
     this.replicaId = config.replicaId;
     this.deviceId = config.deviceId;
@@ -148,8 +158,9 @@ export class MeshNode {
 
   /** Reads the storage and starts; a storage that holds a log opens its replica at once. */
   static async start(config: MeshNodeConfig): Promise<MeshNode> {
-    const recovered = await config.storage.open();
-    const node = new MeshNode(config, recovered);
+    const storage = config.eagerCommit === false ? config.storage : new EagerCommitStorage(config.storage);
+    const recovered = await storage.open();
+    const node = new MeshNode(config, storage, recovered);
     if (!node.startedEmpty) await node.openReplica(undefined);
     node.queuePlan();
     return node;
@@ -296,7 +307,7 @@ export class MeshNode {
     const replica = this.replica;
     this.halt();
     if (replica !== null) await replica.leave(timeoutMs);
-    else await this.config.storage.close().catch(() => undefined);
+    else await this.storage.close().catch(() => undefined);
     this.shutLinks('bye');
   }
 
@@ -307,7 +318,7 @@ export class MeshNode {
     const replica = this.replica;
     this.halt();
     if (replica !== null) await replica.close('mesh node closed');
-    else await this.config.storage.close().catch(() => undefined);
+    else await this.storage.close().catch(() => undefined);
     this.shutLinks('closed');
   }
 
@@ -348,7 +359,7 @@ export class MeshNode {
     this.opening = (async () => {
       const replica = await Replica.open({
         id: this.replicaId,
-        storage: new OpenedStorage(this.config.storage, this.recovered),
+        storage: new OpenedStorage(this.storage, this.recovered),
         hub: this.hub,
         peerCodec: MESH_PEER_CODEC,
         ...(founding === undefined ? {} : { founding }),

@@ -1,4 +1,5 @@
 import type { ReplicaId } from '../consensus/types.js';
+import { DEFAULT_FRAME_BATCH_LIMITS, FrameBatcher, packFrames, unpackFrames } from './frame-batch.js';
 import { CloseReason, clipReason, remoteReason, type SendResult } from './link.js';
 import { LinkBase } from './link-base.js';
 import { parsePairMessage, type BroadcastChannelLike, type PairMessage } from './broadcast-protocol.js';
@@ -14,7 +15,9 @@ export interface BroadcastLinkSetup {
 /**
  * One logical link between two tabs of a profile, over the pair channel only they listen to
  * (broadcast-protocol.ts). Made by the broadcast transport, which also drives its heartbeat.
- * Frames are structured-cloned by postMessage, so nothing stays buffered on this side.
+ * The frames sent in one microtask go as one message (frame-batch.ts): each message is cloned and
+ * routed through the browser process, so fewer of them matters more than a copy of their bytes.
+ * Nothing stays buffered on this side past the microtask.
  */
 export class BroadcastLink extends LinkBase {
   private readonly channel: BroadcastChannelLike;
@@ -24,6 +27,7 @@ export class BroadcastLink extends LinkBase {
   private silentTicks = 0;
   private sentSinceTick = false;
   private readonly onMessage = (event: MessageEvent) => this.receive(event.data);
+  private readonly batcher = new FrameBatcher((frames) => this.postFrames(frames));
 
   constructor(setup: BroadcastLinkSetup) {
     super({ peer: setup.peer, kind: 'broadcast', id: setup.id, maxFrameBytes: setup.maxFrameBytes });
@@ -57,13 +61,26 @@ export class BroadcastLink extends LinkBase {
   }
 
   protected transmit(frame: Uint8Array): SendResult {
+    this.batcher.push(frame);
+    return this.closed ? 'closed' : 'sent';
+  }
+
+  private postFrames(frames: readonly Uint8Array[]): void {
+    if (frames.length > 1) {
+      this.post({ t: 'frames', from: this.self, seq: this.nextSeq(), data: packFrames(frames) });
+      return;
+    }
+    const frame = frames[0] as Uint8Array;
     // postMessage clones a view's whole buffer: send a tight copy when the view is a window onto more.
     const data = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? frame : frame.slice();
-    return this.post({ t: 'frame', from: this.self, seq: this.nextSeq(), data }) ? 'sent' : 'closed';
+    this.post({ t: 'frame', from: this.self, seq: this.nextSeq(), data });
   }
 
   protected shutdown(reason: string, tellPeer: boolean): void {
     this.channel.removeEventListener('message', this.onMessage);
+    // The frames sent before a close go first; the peer closed first: they have nowhere to go.
+    if (tellPeer) this.batcher.flush();
+    this.batcher.clear();
     if (tellPeer) {
       try {
         this.channel.postMessage({ t: 'bye', from: this.self, reason: clipReason(reason) } satisfies PairMessage);
@@ -100,6 +117,7 @@ export class BroadcastLink extends LinkBase {
     if (message.from !== this.peer) return;
     switch (message.t) {
       case 'frame':
+      case 'frames':
       case 'ping':
         if (message.seq !== this.receiveSeq) {
           this.terminate(`sequence gap: expected message ${this.receiveSeq}, got ${message.seq}`, true);
@@ -108,6 +126,15 @@ export class BroadcastLink extends LinkBase {
         this.receiveSeq += 1;
         this.silentTicks = 0;
         if (message.t === 'ping') return;
+        if (message.t === 'frames') {
+          const frames = unpackFrames(message.data, this.maxFrameBytes, DEFAULT_FRAME_BATCH_LIMITS.maxBatchFrames);
+          if (typeof frames === 'string') {
+            this.terminate(frames.startsWith('oversized') ? frames : `malformed link message: ${frames}`, true);
+            return;
+          }
+          for (const frame of frames) this.deliver(frame);
+          return;
+        }
         if (message.data.byteLength > this.maxFrameBytes) {
           this.terminate(`oversized frame: ${message.data.byteLength} bytes exceeds the limit of ${this.maxFrameBytes}`, true);
           return;

@@ -13,7 +13,8 @@ import { clipReason } from './link.js';
  * On the pair channel `meshkeeper:<room>:link:<link>`, heard only by the two ends:
  *   accept { t: 'accept', from }                           the first message of the responder
  *   reject { t: 'reject', from, reason }                   the responder refuses the link
- *   frame  { t: 'frame', from, seq, data: Uint8Array }     seq counts frames and pings per direction from 0
+ *   frame  { t: 'frame', from, seq, data: Uint8Array }     seq counts messages (frame, frames, ping) per direction from 0
+ *   frames { t: 'frames', from, seq, data: Uint8Array }    the frames sent in one microtask, packed (frame-batch.ts)
  *   ping   { t: 'ping', from, seq }                        liveness when no frame went in a heartbeat
  *   bye    { t: 'bye', from, reason }                      the sender closed the link
  *
@@ -41,6 +42,7 @@ export type PairMessage =
   | { readonly t: 'accept'; readonly from: ReplicaId }
   | { readonly t: 'reject'; readonly from: ReplicaId; readonly reason: string }
   | { readonly t: 'frame'; readonly from: ReplicaId; readonly seq: number; readonly data: Uint8Array }
+  | { readonly t: 'frames'; readonly from: ReplicaId; readonly seq: number; readonly data: Uint8Array }
   | { readonly t: 'ping'; readonly from: ReplicaId; readonly seq: number }
   | { readonly t: 'bye'; readonly from: ReplicaId; readonly reason: string };
 
@@ -91,8 +93,9 @@ export function parsePairMessage(value: unknown): PairMessage | string {
     case 'bye':
       return typeof m.reason === 'string' ? { t: m.t, from: m.from, reason: clipReason(m.reason) } : `malformed link message: ${m.t} without a reason`;
     case 'frame':
-      if (!isSeq(m.seq)) return 'malformed link message: frame without a sequence number';
-      return m.data instanceof Uint8Array ? { t: 'frame', from: m.from, seq: m.seq, data: m.data } : 'malformed link message: frame data is not a Uint8Array';
+    case 'frames':
+      if (!isSeq(m.seq)) return `malformed link message: ${m.t} without a sequence number`;
+      return m.data instanceof Uint8Array ? { t: m.t, from: m.from, seq: m.seq, data: m.data } : `malformed link message: ${m.t} data is not a Uint8Array`;
     case 'ping':
       return isSeq(m.seq) ? { t: 'ping', from: m.from, seq: m.seq } : 'malformed link message: ping without a sequence number';
     default:

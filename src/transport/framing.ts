@@ -1,22 +1,27 @@
 import { assert } from '../errors/keeper-error.js';
+import { packFrames, unpackFrames } from './frame-batch.js';
 import { clipReason } from './link.js';
 
 /**
  * Frames over a message channel with a message-size limit (an RTCDataChannel): a frame goes as one
  * chunk or is split into several, each a channel message that starts with a one-byte chunk type.
  *
- *   chunk   = whole | first | middle | last | close
+ *   chunk   = whole | first | middle | last | close | batch
  *   whole   = 0x01 payload                       ; a frame in one chunk
  *   first   = 0x02 frameBytes:u32be payload      ; payload < frameBytes
  *   middle  = 0x03 payload                       ; the frame is not complete after it
  *   last    = 0x04 payload                       ; the frame is complete after it, exactly
  *   close   = 0x05 reason:utf8                   ; the sender closes the link, and why
+ *   batch   = 0x06 packed                        ; several small frames (frame-batch.ts's packing)
  *
  * The channel is ordered and reliable, so chunks carry no frame number: between `first` and `last`
  * only `middle` may come. The receiver checks `frameBytes` against its limit before allocating.
  */
 
-export const ChunkType = { whole: 0x01, first: 0x02, middle: 0x03, last: 0x04, close: 0x05 } as const;
+export const ChunkType = { whole: 0x01, first: 0x02, middle: 0x03, last: 0x04, close: 0x05, batch: 0x06 } as const;
+
+/** Frames one batch chunk may carry. */
+export const MAX_BATCH_CHUNK_FRAMES = 1024;
 
 export const FIRST_CHUNK_HEADER_BYTES = 5;
 export const CHUNK_HEADER_BYTES = 1;
@@ -56,6 +61,15 @@ export function encodeFrameChunks(frame: Uint8Array, chunkBytes: number = DEFAUL
   return chunks;
 }
 
+/** One chunk carrying several frames: the type byte, then the frames packed (see frame-batch.ts). */
+export function encodeBatchChunk(frames: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const packed = packFrames(frames);
+  const chunk = new Uint8Array(packed.byteLength + CHUNK_HEADER_BYTES);
+  chunk[0] = ChunkType.batch;
+  chunk.set(packed, CHUNK_HEADER_BYTES);
+  return chunk;
+}
+
 /** The close chunk: type byte and the (clipped) reason in UTF-8. */
 export function encodeCloseChunk(reason: string): Uint8Array<ArrayBuffer> {
   const text = new TextEncoder().encode(clipReason(reason));
@@ -68,6 +82,7 @@ export function encodeCloseChunk(reason: string): Uint8Array<ArrayBuffer> {
 /** What one received chunk amounted to. 'error' means the peer broke the protocol: close the link. */
 export type ChunkOutcome =
   | { readonly type: 'frame'; readonly frame: Uint8Array }
+  | { readonly type: 'frames'; readonly frames: readonly Uint8Array[] }
   | { readonly type: 'partial' }
   | { readonly type: 'close'; readonly reason: string }
   | { readonly type: 'error'; readonly reason: string };
@@ -109,6 +124,12 @@ export class FrameReassembler {
         return this.pushContinuation(payload, type === ChunkType.last);
       case ChunkType.close:
         return { type: 'close', reason: clipReason(new TextDecoder('utf-8', { fatal: false }).decode(payload)) };
+      case ChunkType.batch: {
+        if (this.buffer !== undefined) return this.fail('malformed chunk: a batch inside a split frame');
+        const frames = unpackFrames(payload, this.maxFrameBytes, MAX_BATCH_CHUNK_FRAMES);
+        if (typeof frames === 'string') return this.fail(frames.startsWith('oversized') ? frames : `malformed chunk: ${frames}`);
+        return { type: 'frames', frames };
+      }
       default:
         return this.fail(`malformed chunk: unknown chunk type ${String(type)}`);
     }

@@ -1,7 +1,8 @@
 import type { ReplicaId } from '../consensus/types.js';
 import { assert } from '../errors/keeper-error.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type DataChannelLike, type SendQueueLimits } from './backpressure.js';
-import { DEFAULT_CHUNK_BYTES, FrameReassembler, encodeCloseChunk, encodeFrameChunks } from './framing.js';
+import { FrameBatcher } from './frame-batch.js';
+import { CHUNK_HEADER_BYTES, DEFAULT_CHUNK_BYTES, FrameReassembler, MAX_BATCH_CHUNK_FRAMES, encodeBatchChunk, encodeCloseChunk, encodeFrameChunks } from './framing.js';
 import { CloseReason, DEFAULT_MAX_FRAME_BYTES, remoteReason, type Link, type SendResult } from './link.js';
 import { LinkBase } from './link-base.js';
 
@@ -20,8 +21,9 @@ export interface WebRtcLinkOptions {
 
 /**
  * A Link over an RTCDataChannel: in the window, or in a worker on a channel transferred to it.
- * Frames are split into chunks (framing.ts) and sent through a bounded queue (backpressure.ts).
- * Sends before the channel opens wait in the queue. The channel closing, erroring, or the peer
+ * Frames are split into chunks (framing.ts) and sent through a bounded queue (backpressure.ts);
+ * the small frames sent in one microtask go as one batch chunk (frame-batch.ts): one channel
+ * message, one trip through SCTP and DTLS. Sends before the channel opens wait in the queue. The channel closing, erroring, or the peer
  * breaking the chunk protocol closes the link with the reason.
  */
 export function createWebRtcLink(channel: DataChannelLike, options: WebRtcLinkOptions): Link {
@@ -35,6 +37,7 @@ class WebRtcLink extends LinkBase {
   private readonly onMessage = (event: MessageEvent) => this.receive(event.data);
   private readonly onChannelClose = () => this.terminate(CloseReason.channelClosed, false);
   private readonly onChannelError = (event: Event) => this.terminate(`channel error: ${describeChannelError(event)}`, false);
+  private readonly batcher: FrameBatcher;
 
   constructor(
     private readonly channel: DataChannelLike,
@@ -44,6 +47,13 @@ class WebRtcLink extends LinkBase {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     assert(this.chunkBytes >= 64, `chunkBytes must be at least 64, got ${this.chunkBytes}`);
     this.reassembler = new FrameReassembler(this.maxFrameBytes);
+    // A batch chunk stays within one channel message: half a chunk of frame bytes plus their lengths.
+    const batchBytes = Math.floor((this.chunkBytes - CHUNK_HEADER_BYTES) / 2);
+    this.batcher = new FrameBatcher((frames) => this.enqueue(frames), {
+      maxBatchFrames: Math.min(MAX_BATCH_CHUNK_FRAMES, Math.floor(batchBytes / 8)),
+      maxBatchBytes: batchBytes,
+      soloFrameBytes: Math.floor(batchBytes / 2),
+    });
     channel.binaryType = 'arraybuffer';
     this.queue = new SendQueue(channel, { ...DEFAULT_SEND_QUEUE_LIMITS, ...options.sendQueue }, (error) =>
       this.terminate(`send failed: ${error instanceof Error ? error.message : String(error)}`, false),
@@ -59,12 +69,19 @@ class WebRtcLink extends LinkBase {
   }
 
   protected transmit(frame: Uint8Array): SendResult {
-    if (this.queue.push(encodeFrameChunks(frame, this.chunkBytes))) return this.closed ? 'closed' : 'sent';
-    this.close(CloseReason.backpressure);
-    return 'closed';
+    this.batcher.push(frame);
+    return this.closed ? 'closed' : 'sent';
+  }
+
+  private enqueue(frames: readonly Uint8Array[]): void {
+    const chunks = frames.length === 1 ? encodeFrameChunks(frames[0] as Uint8Array, this.chunkBytes) : [encodeBatchChunk(frames)];
+    if (!this.queue.push(chunks)) this.close(CloseReason.backpressure);
   }
 
   protected shutdown(reason: string, tellPeer: boolean): void {
+    // The frames sent before a close go first; the peer closed first: they have nowhere to go.
+    if (tellPeer && this.channel.readyState === 'open') this.batcher.flush();
+    this.batcher.clear();
     this.queue.stop();
     this.channel.removeEventListener('message', this.onMessage);
     this.channel.removeEventListener('close', this.onChannelClose);
@@ -92,6 +109,9 @@ class WebRtcLink extends LinkBase {
     switch (outcome.type) {
       case 'frame':
         this.deliver(outcome.frame);
+        return;
+      case 'frames':
+        for (const frame of outcome.frames) this.deliver(frame);
         return;
       case 'partial':
         return;

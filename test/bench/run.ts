@@ -1,9 +1,13 @@
 /**
- * Benchmark runner: `npm run bench -- <name> [<name>...]` (no name: list them). Each bench returns
- * records; the runner prints them as a table and writes test/bench/results/<timestamp>-<name>.json.
+ * Benchmark runner.
+ * - `npm run bench [-- --quick|--smoke] [--vs-zookeeper] ...`: the browser benchmark
+ *   (test/bench/browser/browser-bench.ts), inside the loopback-only network namespace.
+ * - `npm run bench -- <name> [<name>...]`: the in-process benches of BENCHES. Each returns records;
+ *   the runner prints them as a table and writes test/bench/results/<timestamp>-<name>.json.
  * Benchmarks are not tests: they assert nothing, they measure. Node runs with --expose-gc.
- * To add a bench, add one line to BENCHES.
+ * To add an in-process bench, add one line to BENCHES.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,11 +60,35 @@ function printTable(bench: string, records: readonly BenchRecord[]): void {
   for (const row of rows) console.log(line(row));
 }
 
-async function main(names: readonly string[]): Promise<number> {
-  if (names.length === 0) {
-    console.log(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> ...`);
+/** The browser benchmark, re-run inside the loopback-only namespace when not in it yet. */
+async function browserBench(args: readonly string[]): Promise<number> {
+  const { BROWSER_BENCH_USAGE, parseBrowserBenchArgs, runBrowserBench } = await import('./browser/browser-bench.js');
+  if (args.includes('--help')) {
+    console.log(`usage: ${BROWSER_BENCH_USAGE}\n   or: npm run bench -- <${Object.keys(BENCHES).join('|')}> ...`);
+    return 0;
+  }
+  const options = parseBrowserBenchArgs(args);
+  if (typeof options === 'string') {
+    console.error(`${options}\nusage: ${BROWSER_BENCH_USAGE}`);
     return 1;
   }
+  if (process.env.MESHKEEPER_LOOPBACK_NETNS !== '1') {
+    const namespace = fileURLToPath(new URL('../loopback-namespace.mjs', import.meta.url));
+    const self = fileURLToPath(import.meta.url);
+    const result = spawnSync(process.execPath, [namespace, process.execPath, ...process.execArgv, self, ...args], { stdio: 'inherit' });
+    return result.status ?? 1;
+  }
+  try {
+    await runBrowserBench(options);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+async function main(names: readonly string[]): Promise<number> {
+  if (names.length === 0 || names[0]?.startsWith('--') === true) return browserBench(names);
   const unknown = names.filter((name) => !(name in BENCHES));
   if (unknown.length > 0) {
     console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);

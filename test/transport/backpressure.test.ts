@@ -113,12 +113,20 @@ describe('webrtc link backpressure', () => {
     expect(link.closed).toBe(false);
   });
 
-  it('a channel failing on send closes the link with the error', () => {
+  it('a channel failing on send closes the link with the error', async () => {
     const channel = new FakeDataChannel();
     channel.open();
     const link = createWebRtcLink(channel, { peer: 'b', id: 'ab' });
     channel.sendError = new Error('OperationError: Failure to send data');
-    expect(link.send(patternBytes(10))).toBe('closed');
+    // A large frame goes to the channel at once; a small one at the end of its microtask (batching).
+    expect(link.send(patternBytes(100_000))).toBe('closed');
     expect(link.closeReason).toBe('send failed: OperationError: Failure to send data');
+    const otherChannel = new FakeDataChannel();
+    otherChannel.open();
+    const other = createWebRtcLink(otherChannel, { peer: 'c', id: 'ac' });
+    otherChannel.sendError = new Error('OperationError: Failure to send data');
+    expect(other.send(patternBytes(10))).toBe('sent');
+    await Promise.resolve();
+    expect(other.closeReason).toBe('send failed: OperationError: Failure to send data');
   });
 });

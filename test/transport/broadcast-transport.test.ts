@@ -127,6 +127,33 @@ describe('BroadcastChannel transport', () => {
     expect(sameBytes((await atAFrames)[0] as Uint8Array, patternBytes(300, 4))).toBe(true);
   });
 
+  it('the frames sent in one microtask travel as one message on the pair channel, in order', async () => {
+    const room = newRoom();
+    const { atA, atB } = await linked(room);
+    const observer = new BroadcastChannel(pairChannelName(room, atA.id));
+    extraChannels.push(observer);
+    const seen: string[] = [];
+    observer.addEventListener('message', (event) => seen.push((event.data as { t: string }).t));
+    const arrived = framesOf(atB, 4);
+    atA.send(patternBytes(5, 1));
+    atA.send(patternBytes(0, 2));
+    atA.send(patternBytes(70_000, 3));
+    atA.send(patternBytes(9, 4));
+    const received = await arrived;
+    expect(received.map((frame, i) => sameBytes(frame, patternBytes([5, 0, 70_000, 9][i] ?? -1, i + 1)))).toEqual([true, true, true, true]);
+    for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Two small ones together, the large one alone (after them), the last small one alone.
+    expect(seen).toEqual(['frames', 'frame', 'frame']);
+  });
+
+  it('a batch holding a frame above the receiver limit closes the link at both ends', async () => {
+    const { atA, atB } = await linked(newRoom(), {}, { maxFrameBytes: 1000 });
+    const reasons = Promise.all([closed(atA), closed(atB)]);
+    atA.send(patternBytes(10));
+    atA.send(patternBytes(1001));
+    expect(await reasons).toEqual(['remote: oversized frame: 1001 bytes exceeds the limit of 1000', 'oversized frame: 1001 bytes exceeds the limit of 1000']);
+  });
+
   it('a view onto a larger buffer is sent as its own bytes only', async () => {
     const { atA, atB } = await linked(newRoom());
     const arrived = framesOf(atB, 1);

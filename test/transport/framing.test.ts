@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ChunkType,
+  encodeBatchChunk,
   DEFAULT_CHUNK_BYTES,
   FIRST_CHUNK_HEADER_BYTES,
   FrameReassembler,
@@ -105,8 +106,16 @@ describe('framing', () => {
     ['a last chunk outside a split frame', chunkOf(ChunkType.last, 3), 'malformed chunk: a last chunk outside a split frame'],
     ['a first chunk shorter than its header', Uint8Array.of(ChunkType.first, 0, 0), 'malformed chunk: first chunk shorter than its header'],
     ['a first chunk holding the whole frame', firstChunk(4, 4), 'malformed chunk: first chunk carries 4 bytes of a 4-byte frame'],
+    ['a batch that ends inside a frame', encodeBatchChunk([bytes(10), bytes(10)]).subarray(0, 20), 'malformed chunk: a frame batch ends inside a frame'],
+    ['a batch holding a frame above the limit', encodeBatchChunk([bytes(10), bytes(101)]), 'oversized frame: 101 bytes exceeds the limit of 100'],
   ])('%s closes the link', (_, chunk, reason) => {
     expect(new FrameReassembler(100).push(chunk)).toEqual({ type: 'error', reason });
+  });
+
+  it('a batch chunk carries its frames, in order, empty ones too', () => {
+    const frames = [bytes(10, 1), bytes(0, 2), bytes(90, 3)];
+    const outcome = new FrameReassembler(100).push(encodeBatchChunk(frames));
+    expect(outcome.type === 'frames' && outcome.frames.map((frame, i) => sameBytes(frame, frames[i] as Uint8Array))).toEqual([true, true, true]);
   });
 
   it.each([
@@ -115,6 +124,7 @@ describe('framing', () => {
     ['chunks beyond the declared size', chunkOf(ChunkType.middle, 20), 'malformed chunk: 25 bytes received for a 20-byte frame'],
     ['a last chunk that ends the frame early', chunkOf(ChunkType.last, 5), 'malformed chunk: last chunk ends a 20-byte frame at 10 bytes'],
     ['a middle chunk that completes the frame', chunkOf(ChunkType.middle, 15), 'malformed chunk: middle chunk completes a 20-byte frame'],
+    ['a batch inside a split frame', encodeBatchChunk([bytes(1), bytes(1)]), 'malformed chunk: a batch inside a split frame'],
   ])('%s closes the link', (_, chunk, reason) => {
     const reassembler = new FrameReassembler(100);
     expect(reassembler.push(firstChunk(20, 5)).type).toBe('partial');

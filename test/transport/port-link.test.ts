@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Link } from '../../src/transport/link.js';
 import { pipeLinks } from '../../src/transport/link-pipe.js';
 import { createMemoryLinkPair } from '../../src/transport/memory-link.js';
+import { packFrames, unpackFrames } from '../../src/transport/frame-batch.js';
 import { createPortLink } from '../../src/transport/port-link.js';
 import { patternBytes, sameBytes } from './bytes.js';
 
@@ -43,14 +44,53 @@ describe('port link', () => {
     window.close();
   });
 
-  it('a frame spanning its whole buffer is transferred, not copied', async () => {
+  it('a frame sent alone and spanning its whole buffer is transferred, not copied', async () => {
     const { window, worker } = portPair();
     const arrived = framesOf(worker, 1);
     const frame = patternBytes(1000);
     window.send(frame);
-    expect(frame.byteLength).toBe(0); // detached: the buffer moved to the other side
     expect((await arrived)[0]?.byteLength).toBe(1000);
+    expect(frame.byteLength).toBe(0); // detached: the buffer moved to the other side
     window.close();
+  });
+
+  it('the frames sent in one microtask travel as one message, in order', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const window = createPortLink(port1, { peer: 'b', id: 'ab' });
+    const messages: unknown[] = [];
+    const twoMessages = new Promise<void>((resolve) =>
+      port2.addEventListener('message', (event) => {
+        messages.push(event.data);
+        if (messages.length === 2) resolve();
+      }),
+    );
+    port2.start();
+    window.send(patternBytes(10, 1));
+    window.send(patternBytes(0, 2));
+    window.send(patternBytes(300, 3));
+    await Promise.resolve();
+    window.send(patternBytes(7, 4));
+    await twoMessages;
+    const [batch, alone] = messages as { t: string; data: ArrayBuffer }[];
+    expect(batch?.t).toBe('frames');
+    const frames = unpackFrames(new Uint8Array(batch?.data as ArrayBuffer), 1000, 10) as Uint8Array[];
+    expect(frames.map((frame, index) => sameBytes(frame, patternBytes([10, 0, 300][index] ?? -1, index + 1)))).toEqual([true, true, true]);
+    expect(alone?.t).toBe('frame');
+    expect(sameBytes(new Uint8Array(alone?.data as ArrayBuffer), patternBytes(7, 4))).toBe(true);
+    window.close();
+    port2.close();
+  });
+
+  it('the frames sent before a close arrive before the close', async () => {
+    const { window, worker } = portPair();
+    const received: number[] = [];
+    worker.onFrame((frame) => received.push(frame.byteLength));
+    const closed = nextEvent<string>((listener) => worker.onClose(listener));
+    window.send(patternBytes(3));
+    window.send(patternBytes(4));
+    window.close('done');
+    expect(await closed).toBe('done');
+    expect(received).toEqual([3, 4]);
   });
 
   it('a view onto a larger buffer is copied and left intact', async () => {
@@ -92,6 +132,25 @@ describe('port link', () => {
     const closed = nextEvent<string>((listener) => worker.onClose(listener));
     port1.postMessage({ t: 'hello' });
     expect(await closed).toBe('malformed port message: unknown type "hello"');
+    port1.close();
+  });
+
+  it('a frame batch that ends inside a frame closes the link', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const worker = createPortLink(port2, { peer: 'b', id: 'ab' });
+    const closed = nextEvent<string>((listener) => worker.onClose(listener));
+    const bad = packFrames([patternBytes(10), patternBytes(10)]).slice(0, 20);
+    port1.postMessage({ t: 'frames', data: bad.buffer });
+    expect(await closed).toBe('malformed port message: a frame batch ends inside a frame');
+    port1.close();
+  });
+
+  it('a frame above the limit inside a batch closes the link', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const worker = createPortLink(port2, { peer: 'b', id: 'ab', maxFrameBytes: 10 });
+    const closed = nextEvent<string>((listener) => worker.onClose(listener));
+    port1.postMessage({ t: 'frames', data: packFrames([patternBytes(5), patternBytes(11)]).buffer });
+    expect(await closed).toBe('malformed port message: oversized frame: 11 bytes exceeds the limit of 10');
     port1.close();
   });
 

@@ -46,6 +46,23 @@ describe('webrtc link', () => {
     expect(atA.frames.map((frame, index) => sameBytes(frame, patternBytes(sizes[index] ?? -1, index + 100)))).toEqual(sizes.map(() => true));
   });
 
+  it('the small frames sent in one microtask go as one batch message, in order', async () => {
+    const { a, b, channelA } = linkedPair();
+    const atB = collect(b);
+    const sent: number[] = [];
+    const send = channelA.send.bind(channelA);
+    channelA.send = (data) => {
+      sent.push((data as Uint8Array)[0] as number);
+      send(data);
+    };
+    const sizes = [5, 0, 200, 3000, 7];
+    for (const [index, size] of sizes.entries()) a.send(patternBytes(size, index));
+    await settle();
+    expect(atB.frames.map((frame, index) => sameBytes(frame, patternBytes(sizes[index] ?? -1, index)))).toEqual(sizes.map(() => true));
+    // Three small ones in a batch, the large one split in chunks after them, the last small one alone.
+    expect(sent).toEqual([ChunkType.batch, ChunkType.first, ChunkType.middle, ChunkType.middle, ChunkType.last, ChunkType.whole]);
+  });
+
   it('frames sent before the channel opens wait for it', async () => {
     const { a, b, channelA, channelB } = linkedPair({ open: false });
     const atB = collect(b);
