@@ -15,6 +15,7 @@ import { MAX_FREEZE_MS } from './freeze-limit.js';
 import { MESH_PEER_CODEC } from './mesh-frames.js';
 import { deviceOfReplica, wantedLinks } from './mesh-roster.js';
 import { EagerCommitStorage } from './eager-commit-storage.js';
+import { leaveTransferee } from './leave-handover.js';
 import { OpenedStorage, isEmptyState } from './opened-storage.js';
 import { PresenceExchange } from './presence-exchange.js';
 import { StickySet } from './sticky-set.js';
@@ -296,8 +297,9 @@ export class MeshNode {
   }
 
   /**
-   * Leaves cleanly (the tab goes away): tells linked peers, closes this tab's sessions and hands
-   * over leadership (Replica.leave, at most `timeoutMs`), then closes every link.
+   * Leaves cleanly (the tab goes away): tells linked peers, hands over leadership at once when it
+   * leads (leave-handover.ts), closes this tab's sessions (Replica.leave, at most `timeoutMs`),
+   * then closes every link.
    */
   async leave(timeoutMs: number): Promise<void> {
     if (this.stopped) return;
@@ -305,6 +307,9 @@ export class MeshNode {
     this.thaw();
     this.presence.leave();
     const replica = this.replica;
+    const status = this.replicaStatus();
+    const transferee = status === null ? null : leaveTransferee(status, new Set(this.hub.peers()));
+    if (replica !== null && transferee !== null) replica.transferLeadership(transferee);
     this.halt();
     if (replica !== null) await replica.leave(timeoutMs);
     else await this.storage.close().catch(() => undefined);
