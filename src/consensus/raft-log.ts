@@ -1,6 +1,16 @@
 import { assert } from '../errors/keeper-error.js';
 import type { Entry, Snapshot } from './types.js';
 
+/** A write of entries handed out to the driver and not yet durable (see RaftLog.handOut). */
+export interface PersistToken {
+  /** The last entry it makes stable (lowered when a truncation replaces entries it carried). */
+  readonly lastIndex: number;
+}
+
+interface TokenInProgress {
+  lastIndex: number;
+}
+
 /** The bytes an entry counts for in message-size and uncommitted-size limits. */
 export function entrySizeBytes(entry: Entry): number {
   return entry.data.byteLength + 16;
@@ -12,9 +22,12 @@ export function entrySizeBytes(entry: Entry): number {
  *
  *   snapshotIndex < applied <= committed <= lastIndex,   stableIndex <= lastIndex
  *
- * Entries after `stableIndex` are not durable yet; `ready()` hands them to the driver to persist and
- * `advance()` marks them stable. A snapshot received from the leader replaces the log and waits in
- * `pendingSnapshot` until it is persisted.
+ * Entries after `stableIndex` are not durable yet; `ready()` hands them to the driver to persist
+ * (they are then "in progress", up to `inProgressIndex`) and `advance()` or `persisted()` marks them
+ * stable. Several writes may be in progress at once (RaftNode.accept); each is a PersistToken, and
+ * a truncation or a restored snapshot lowers what a token in progress will make stable, since the
+ * entries it carried are no longer the log's. A snapshot received from the leader replaces the log
+ * and waits in `pendingSnapshot` until it is persisted.
  */
 export class RaftLog {
   snapshotIndex: number;
@@ -22,8 +35,10 @@ export class RaftLog {
   private entries: Entry[];
   /** The last index known durable. */
   stableIndex: number;
-  /** The last index handed out by an outstanding Ready (lowered if a truncation replaced it). */
+  /** The last index handed out to be persisted (lowered if a truncation replaced it); -1 for none. */
   inProgressIndex = -1;
+  /** Writes handed out and not yet durable, oldest first. */
+  private readonly inProgress: TokenInProgress[] = [];
   committed: number;
   applied: number;
   /** A snapshot received from the leader, to persist and restore (null when none). */
@@ -114,8 +129,7 @@ export class RaftLog {
     if (first <= this.lastIndex()) {
       this.entries.length = first - this.snapshotIndex - 1;
       truncatedFrom = first;
-      this.stableIndex = Math.min(this.stableIndex, first - 1);
-      this.inProgressIndex = Math.min(this.inProgressIndex, first - 1);
+      this.lowerUnstable(first - 1);
     }
     for (const entry of entries) this.entries.push(entry);
     return truncatedFrom;
@@ -148,10 +162,44 @@ export class RaftLog {
     return true;
   }
 
-  /** Entries not yet durable (to persist in the next Ready). */
+  /** The last index durable or handed out to be persisted. */
+  handedIndex(): number {
+    return Math.max(this.stableIndex, this.inProgressIndex, this.snapshotIndex);
+  }
+
+  /** Entries neither durable nor handed out yet (to persist in the next Ready). */
   unstableEntries(): Entry[] {
-    const from = Math.max(this.stableIndex, this.snapshotIndex) + 1;
+    const from = this.handedIndex() + 1;
     return from > this.lastIndex() ? [] : this.entries.slice(from - this.snapshotIndex - 1);
+  }
+
+  /** The entries up to `lastIndex` were handed out to be persisted; the token marks them stable later. */
+  handOut(lastIndex: number): PersistToken {
+    assert(lastIndex <= this.lastIndex(), `cannot hand out entries up to ${lastIndex} past the last index ${this.lastIndex()}`);
+    this.inProgressIndex = Math.max(this.inProgressIndex, lastIndex);
+    const token: TokenInProgress = { lastIndex };
+    this.inProgress.push(token);
+    return token;
+  }
+
+  /** The write of `token`, and every write handed out before it, is durable. */
+  persisted(token: PersistToken): void {
+    const at = this.inProgress.indexOf(token as TokenInProgress);
+    assert(at >= 0, 'persisted() of a token not in progress (or persisted twice)');
+    this.inProgress.splice(0, at + 1);
+    this.stableIndex = Math.max(this.stableIndex, Math.min(token.lastIndex, this.lastIndex()));
+  }
+
+  /** Writes handed out and not durable yet. */
+  get writesInProgress(): number {
+    return this.inProgress.length;
+  }
+
+  /** Entries after `index` are replaced: nothing in progress makes them stable. */
+  private lowerUnstable(index: number): void {
+    this.stableIndex = Math.min(this.stableIndex, index);
+    this.inProgressIndex = Math.min(this.inProgressIndex, index);
+    for (const token of this.inProgress) token.lastIndex = Math.min(token.lastIndex, index);
   }
 
   /** Committed entries after `applied`, up to `maxBytes` (at least one); none while a snapshot is pending. */
@@ -182,8 +230,7 @@ export class RaftLog {
     this.snapshotIndex = index;
     this.snapshotTerm = term;
     this.committed = index;
-    this.stableIndex = Math.min(this.stableIndex, index);
-    this.inProgressIndex = Math.min(this.inProgressIndex, index);
+    this.lowerUnstable(index);
     this.pendingSnapshot = snapshot;
   }
 }

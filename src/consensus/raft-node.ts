@@ -8,7 +8,7 @@ import * as leader from './leader.js';
 import { messageProblem, type Message } from './message.js';
 import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
-import { entrySizeBytes } from './raft-log.js';
+import { entrySizeBytes, type PersistToken } from './raft-log.js';
 import type { Ready, RaftRole, SoftState } from './ready.js';
 import { EntryType, type ConfState, type HardState, type ReplicaId, type Snapshot } from './types.js';
 
@@ -67,14 +67,24 @@ export interface RaftStatus {
 
 interface Outstanding {
   readonly snapshot: Snapshot | null;
+  readonly localSnapshot: boolean;
   readonly appliedTo: number;
-  readonly hadEntries: boolean;
+  /** The Ready's entries, handed out to be persisted (null when it had none). */
+  readonly write: PersistToken | null;
 }
 
 /**
  * One replica's consensus, sans I/O (etcd-raft's RawNode). Drive it with `step` (messages from
  * peers), `tick` (time), `propose`/`proposeConfChange`/`transferLeadership`/`readIndex` (requests),
  * and the Ready cycle: `hasReady()`, `ready()`, handle it (see Ready), `advance()`.
+ *
+ * Pipelined writes (etcd's async storage writes, without its local messages): instead of waiting
+ * for a Ready's write before `advance()`, a driver may submit the write, send the messages, apply
+ * the committed entries and call `accept()`, then take the next Ready while the write is in flight;
+ * once the write is durable it calls `persisted(token)` (in submission order) and only then sends
+ * that Ready's `messagesAfterDurable`. Entries committed by a quorum of others may be applied
+ * before this replica's own copy is durable: committed means a majority holds them durably. A Ready
+ * that carries a snapshot is not accepted: its write must be durable first, then `advance()`.
  */
 export class RaftNode {
   readonly config: RaftConfig;
@@ -219,7 +229,7 @@ export class RaftNode {
       r.log.pendingSnapshot !== null ||
       r.pendingLocalSnapshot !== null ||
       r.log.hasCommittedToApply() ||
-      r.log.lastIndex() > Math.max(r.log.stableIndex, r.log.snapshotIndex) ||
+      r.log.lastIndex() > r.log.handedIndex() ||
       !sameSoftState(this.softState(), this.prevSoft) ||
       !sameHardState(this.hardState(), this.prevHard) ||
       this.raft.conf() !== this.prevConf
@@ -237,7 +247,7 @@ export class RaftNode {
     const localSnapshot = snapshot === null ? r.pendingLocalSnapshot : null;
     const committedEntries = r.log.committedToApply(this.config.maxCommittedBytesPerReady);
     const lastEntry = entries[entries.length - 1];
-    r.log.inProgressIndex = lastEntry === undefined ? r.log.stableIndex : lastEntry.index;
+    const write = lastEntry === undefined ? null : r.log.handOut(lastEntry.index);
     const termOrVoteChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote;
     const ready: Ready = {
       ...(sameSoftState(soft, this.prevSoft) ? {} : { softState: soft }),
@@ -262,8 +272,9 @@ export class RaftNode {
     const lastCommitted = committedEntries[committedEntries.length - 1];
     this.outstanding = {
       snapshot,
+      localSnapshot: localSnapshot !== null,
       appliedTo: lastCommitted === undefined ? r.log.applied : lastCommitted.index,
-      hadEntries: entries.length > 0,
+      write,
     };
     return ready;
   }
@@ -279,10 +290,36 @@ export class RaftNode {
       log.applied = outstanding.snapshot.metadata.index;
       log.stableIndex = Math.max(log.stableIndex, outstanding.snapshot.metadata.index);
     }
-    if (outstanding.hadEntries) log.stableIndex = Math.max(log.stableIndex, log.inProgressIndex);
-    log.inProgressIndex = -1;
+    if (outstanding.write !== null) log.persisted(outstanding.write);
     if (log.pendingSnapshot === null && outstanding.appliedTo > log.applied) log.applied = outstanding.appliedTo;
     if (this.raft.role === 'leader') leader.selfPersisted(this.raft);
+  }
+
+  /**
+   * The last Ready was handed on without waiting for its write: the write is submitted, the
+   * messages sent, the committed entries applied; `messagesAfterDurable` wait for the write. Returns
+   * the token to pass to `persisted()` once the write is durable (null when the Ready had no
+   * entries: its write, if any, carries only the hard state). Not for a Ready with a snapshot.
+   */
+  accept(): PersistToken | null {
+    const outstanding = this.outstanding;
+    assert(outstanding !== null, 'accept() without an outstanding ready()');
+    assert(outstanding.snapshot === null && !outstanding.localSnapshot, 'a Ready with a snapshot is advanced once durable, not accepted');
+    this.outstanding = null;
+    const log = this.raft.log;
+    if (outstanding.appliedTo > log.applied) log.applied = outstanding.appliedTo;
+    return outstanding.write;
+  }
+
+  /** The write of an accepted Ready, and every write before it, is durable. */
+  persisted(token: PersistToken): void {
+    this.raft.log.persisted(token);
+    if (this.raft.role === 'leader') leader.selfPersisted(this.raft);
+  }
+
+  /** Writes of accepted Readys not reported durable yet. */
+  get writesInProgress(): number {
+    return this.raft.log.writesInProgress;
   }
 
   status(): RaftStatus {

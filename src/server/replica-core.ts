@@ -1,10 +1,12 @@
 import type { ConfChange } from '../consensus/conf-change.js';
+import type { Message } from '../consensus/message.js';
 import { RaftNode, type ProposeResult } from '../consensus/raft-node.js';
+import type { PersistToken } from '../consensus/raft-log.js';
 import { readyToWriteBatch, type RaftRole, type Ready } from '../consensus/ready.js';
 import type { ReplicaId, Snapshot } from '../consensus/types.js';
 import { assert } from '../errors/keeper-error.js';
 import { SessionTable } from '../session/session-table.js';
-import type { RecoveredState } from '../storage/durable-storage.js';
+import type { RecoveredState, WriteBatch } from '../storage/durable-storage.js';
 import { DataTree } from '../tree/data-tree.js';
 import { createPrng } from '../util/prng.js';
 import { WatchManager } from '../watch/watch-manager.js';
@@ -51,6 +53,13 @@ const MAX_TURN_ROUNDS = 8;
  * which also ends the turn (forwards and proposals of the turn leave together, as one message and
  * one batch of entries).
  */
+/** A write of an accepted Ready, in flight: its token, and the messages that wait for it. */
+interface WriteInFlight {
+  readonly writeNumber: number;
+  readonly token: PersistToken | null;
+  readonly messagesAfterDurable: Message[];
+}
+
 export class ReplicaCore {
   readonly id: ReplicaId;
   readonly options: ReplicaCoreOptions;
@@ -70,7 +79,10 @@ export class ReplicaCore {
   private leaving = false;
   private term: number;
   private role: RaftRole = 'follower';
-  private outstanding: { readonly ready: Ready; readonly writeNumber: number } | null = null;
+  /** A Ready with a snapshot: finished (restored, applied, advanced) once its write is durable. */
+  private barrier: { readonly ready: Ready; readonly writeNumber: number } | null = null;
+  /** Writes of accepted Readys not durable yet, oldest first, with what waits for each. */
+  private readonly writesInFlight: WriteInFlight[] = [];
   private lastWriteNumber = 0;
   private nextRaftTickMs: number;
   private leaderlessSinceMs: number | null;
@@ -231,10 +243,20 @@ export class ReplicaCore {
 
   /** Write `writeNumber` and every write before it are durable. */
   durable(writeNumber: number): void {
-    const outstanding = this.outstanding;
-    if (outstanding === null || writeNumber < outstanding.writeNumber) return;
-    this.outstanding = null;
-    this.finishReady(outstanding.ready);
+    const inFlight = this.writesInFlight;
+    while (inFlight.length > 0 && (inFlight[0] as WriteInFlight).writeNumber <= writeNumber) {
+      const write = inFlight.shift() as WriteInFlight;
+      for (const message of write.messagesAfterDurable) this.state.effects.peer(message.to, { type: 'raft', message });
+      if (write.token !== null) this.raft.persisted(write.token);
+    }
+    const barrier = this.barrier;
+    if (barrier === null || writeNumber < barrier.writeNumber) return;
+    this.barrier = null;
+    for (const message of barrier.ready.messagesAfterDurable) this.state.effects.peer(message.to, { type: 'raft', message });
+    if (barrier.ready.snapshot !== undefined) this.restoreSnapshot(barrier.ready.snapshot);
+    this.applyReady(barrier.ready);
+    this.raft.advance();
+    this.afterApply(barrier.ready);
   }
 
   /** Starts an election now (tests; a replica that knows the leader is gone). */
@@ -321,28 +343,44 @@ export class ReplicaCore {
     if (lost.length > 0) this.refuseWork(lost);
   }
 
+  /**
+   * Takes Readys while there are any, without waiting for their writes (RaftNode.accept): the
+   * write goes to the glue, the messages leave, committed entries are applied, and what must wait
+   * for the write (acknowledgements, votes) waits in `writesInFlight`. Only a Ready with a snapshot
+   * (received, or this replica's compaction) stops the pump until its write is durable.
+   */
   private pumpReady(): void {
-    while (this.outstanding === null && this.raft.hasReady()) {
+    while (this.barrier === null && this.raft.hasReady()) {
       const ready = this.raft.ready();
       this.observeLeadership(ready);
       for (const message of ready.messages) this.state.effects.peer(message.to, { type: 'raft', message });
       const batch = readyToWriteBatch(ready);
+      if (ready.snapshot !== undefined || ready.localSnapshot !== undefined) {
+        this.lastWriteNumber++;
+        this.state.effects.write(this.lastWriteNumber, batch as WriteBatch);
+        this.barrier = { ready, writeNumber: this.lastWriteNumber };
+        return;
+      }
       if (batch !== null) {
         this.lastWriteNumber++;
         this.state.effects.write(this.lastWriteNumber, batch);
-        this.outstanding = { ready, writeNumber: this.lastWriteNumber };
-        return;
       }
-      this.finishReady(ready);
+      const token = this.raft.accept();
+      const previous = this.writesInFlight[this.writesInFlight.length - 1];
+      if (batch !== null) this.writesInFlight.push({ writeNumber: this.lastWriteNumber, token, messagesAfterDurable: [...ready.messagesAfterDurable] });
+      else if (previous !== undefined) previous.messagesAfterDurable.push(...ready.messagesAfterDurable);
+      else for (const message of ready.messagesAfterDurable) this.state.effects.peer(message.to, { type: 'raft', message });
+      this.applyReady(ready);
+      this.afterApply(ready);
     }
   }
 
-  private finishReady(ready: Ready): void {
-    for (const message of ready.messagesAfterDurable) this.state.effects.peer(message.to, { type: 'raft', message });
-    if (ready.snapshot !== undefined) this.restoreSnapshot(ready.snapshot);
+  private applyReady(ready: Ready): void {
     for (const entry of ready.committedEntries) this.applier.applyEntry(entry);
     for (const readState of ready.readStates) this.syncs.readState(readState);
-    this.raft.advance();
+  }
+
+  private afterApply(ready: Ready): void {
     this.leader.checkReady();
     this.runner.answerSyncs();
     if (ready.committedEntries.length > 0) this.connects.progressAll();

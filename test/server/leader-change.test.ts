@@ -9,12 +9,15 @@ describe('leader change', () => {
     cluster.elect('r1');
     const client = cluster.session('r2');
     cluster.slot('r1').autoDurable = false;
+    cluster.slot('r3').autoDurable = false;
     const write = client.send(create('/lost'));
     const read = client.send(getData('/lost'));
     const after = client.send(create('/after'));
     cluster.settle();
     expect(client.replies()).toHaveLength(0);
     cluster.pause('r1');
+    cluster.slot('r3').autoDurable = true;
+    cluster.completeWrites('r3');
     cluster.tick(1_000);
     expect(cluster.leader()).not.toBe('r1');
     expect(client.replies().map((r) => [r.xid, r.err])).toEqual([
@@ -47,6 +50,7 @@ describe('leader change', () => {
     cluster.elect('r1');
     const client = cluster.session('r3');
     cluster.slot('r1').autoDurable = false;
+    cluster.slot('r2').autoDurable = false;
     const write = client.send(create('/cut'));
     cluster.settle();
     cluster.partition([['r1', 'r2'], ['r3']]);
@@ -68,11 +72,15 @@ describe('leader change', () => {
     const cluster = new CoreCluster({ voters: 3 });
     cluster.elect('r1');
     const client = cluster.session('r2');
-    cluster.slot('r3').autoDurable = false;
+    // The voters hold their writes: the new leader's first entry cannot commit until they complete.
+    cluster.slot('r1').autoDurable = false;
+    cluster.slot('r2').autoDurable = false;
     cluster.core('r1').transferLeadership('r3');
     for (let i = 0; i < 20 && cluster.core('r3').status().role !== 'leader'; i++) {
       cluster.settle();
-      if (cluster.core('r3').status().role !== 'leader') cluster.completeWrites('r3');
+      if (cluster.core('r3').status().role === 'leader') break;
+      cluster.completeWrites('r1');
+      cluster.completeWrites('r2');
     }
     expect(cluster.core('r3').status().role).toBe('leader');
     expect(cluster.core('r3').status().leaderReady).toBe(false);
@@ -81,7 +89,8 @@ describe('leader change', () => {
     expect(cluster.core('r3').status().leaderQueue).toBe(1);
     expect(client.reply(xid)).toBeUndefined();
     for (let i = 0; i < 20 && client.reply(xid) === undefined; i++) {
-      cluster.completeWrites('r3');
+      cluster.completeWrites('r1');
+      cluster.completeWrites('r2');
       cluster.settle();
     }
     expect(cluster.core('r3').status().leaderReady).toBe(true);

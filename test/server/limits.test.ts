@@ -45,12 +45,14 @@ describe('limits and bad input', () => {
     const c = cluster({ maxForwardedInFlight: 2 });
     const client = c.session('r2');
     c.slot('r1').autoDurable = false;
+    c.slot('r3').autoDurable = false;
     for (let i = 0; i < 5; i++) client.send(create(`/f${i}`));
     c.settle();
     expect(c.core('r2').status().forwardedInFlight).toBe(2);
     expect(c.core('r2').status().outstandingRequests).toBe(5);
     for (let i = 0; i < 40 && client.replies().length < 5; i++) {
       c.completeWrites('r1');
+      c.completeWrites('r3');
       c.settle();
     }
     expect(client.replies().map((r) => r.err)).toEqual([0, 0, 0, 0, 0]);
@@ -60,6 +62,7 @@ describe('limits and bad input', () => {
     const c = cluster({ maxLeaderQueue: 2, maxUncommittedTxns: 1 });
     const client = c.session('r2');
     c.slot('r1').autoDurable = false;
+    c.slot('r3').autoDurable = false;
     for (let i = 0; i < 6; i++) client.send(create(`/q${i}`));
     c.settle();
     expect(client.replies().map((r) => r.err)).toEqual(Array(6).fill(ErrorCode.CONNECTIONLOSS));

@@ -11,23 +11,34 @@ function cluster3(options: ConstructorParameters<typeof CoreCluster>[0]['options
 }
 
 describe('the request path', () => {
-  it('a follower forwards writes and replies only after it applied them itself', () => {
+  it('a follower forwards writes and replies once it applied them itself', () => {
     const cluster = cluster3();
     const client = cluster.session('r2');
     cluster.slot('r2').autoDurable = false;
+    cluster.slot('r3').autoDurable = false;
     const xid = client.send(create('/a', 'one'));
     cluster.settle();
-    // The leader and r3 form a quorum: the write commits, but r2 has not persisted, so not applied.
-    expect(cluster.core('r1').status().lastZxid).toBeGreaterThan(cluster.core('r2').status().lastZxid);
+    // Only the leader holds the entry durably: no quorum, nothing applied, no reply.
+    expect(cluster.core('r1').status().lastZxid).toBe(cluster.core('r2').status().lastZxid);
     expect(client.reply(xid)).toBeUndefined();
-    for (let i = 0; i < 10 && client.reply(xid) === undefined; i++) {
-      cluster.completeWrites('r2');
-      cluster.settle();
-    }
+    // r3's copy makes a quorum; r2 applies what the leader says is committed, its own copy not durable yet.
+    cluster.completeWrites('r3');
+    cluster.settle();
     const reply = client.reply(xid);
     expect(reply?.err).toBe(ErrorCode.OK);
     expect(reply?.body).toMatchObject({ type: 'create', path: '/a' });
     expect(reply?.zxid).toBe(cluster.core('r2').status().lastZxid);
+    expect(cluster.core('r1').status().lastZxid).toBe(reply?.zxid);
+  });
+
+  it("the leader answers once its followers hold a write durably, its own copy still in flight", () => {
+    const cluster = cluster3();
+    const client = cluster.session('r1');
+    cluster.slot('r1').autoDurable = false;
+    const xid = client.send(create('/quorum', 'x'));
+    cluster.settle();
+    expect(client.reply(xid)?.err).toBe(ErrorCode.OK);
+    cluster.completeWrites('r1');
   });
 
   it('the leader serves its own clients the same way, without a hop', () => {
@@ -42,12 +53,14 @@ describe('the request path', () => {
     const cluster = cluster3();
     const client = cluster.session('r2');
     cluster.slot('r1').autoDurable = false;
+    cluster.slot('r3').autoDurable = false;
     for (let i = 0; i < 5; i++) client.send(create(`/p${i}`));
     cluster.settle();
     expect(cluster.core('r2').status().forwardedInFlight).toBe(5);
     expect(client.replies()).toHaveLength(0);
     for (let i = 0; i < 20 && client.replies().length < 5; i++) {
       cluster.completeWrites('r1');
+      cluster.completeWrites('r3');
       cluster.settle();
     }
     expect(client.replies().map((r) => r.xid)).toEqual([1, 2, 3, 4, 5]);
@@ -105,6 +118,7 @@ describe('the request path', () => {
     client.send(create('/w', 'zero'));
     cluster.settle();
     cluster.slot('r1').autoDurable = false;
+    cluster.slot('r3').autoDurable = false;
     client.send(setData('/w', 'one'));
     const read = client.send(getData('/w'));
     client.send(setData('/w', 'two'));
@@ -113,6 +127,7 @@ describe('the request path', () => {
     expect(cluster.core('r2').status().forwardedInFlight).toBe(1);
     for (let i = 0; i < 20 && client.replies().length < 4; i++) {
       cluster.completeWrites('r1');
+      cluster.completeWrites('r3');
       cluster.settle();
     }
     const body = client.reply(read)?.body;
@@ -212,6 +227,7 @@ describe('the request path', () => {
     const cluster = cluster3({ maxUncommittedTxns: 2 });
     const client = cluster.session('r2');
     cluster.slot('r1').autoDurable = false;
+    cluster.slot('r3').autoDurable = false;
     for (let i = 0; i < 6; i++) client.send(create(`/u${i}`));
     cluster.settle();
     const status = cluster.core('r1').status();
@@ -219,6 +235,7 @@ describe('the request path', () => {
     expect(status.leaderQueue).toBe(4);
     for (let i = 0; i < 50 && client.replies().length < 6; i++) {
       cluster.completeWrites('r1');
+      cluster.completeWrites('r3');
       cluster.settle();
     }
     expect(client.replies().map((r) => r.err)).toEqual([0, 0, 0, 0, 0, 0]);

@@ -100,20 +100,25 @@ describe('sessions', () => {
     const first = c.session('r2');
     first.send(create('/moved', 'v0'));
     c.settle();
+    // Only r2 persists: nothing commits until the others' writes complete.
     c.slot('r1').autoDurable = false;
+    c.slot('r3').autoDurable = false;
     const second = c.connect('r3', { sessionId: first.sessionId, password: first.password, lastZxidSeen: first.lastZxid }, 100);
     c.settle();
     const late = first.send(setData('/moved', 'v1'));
     c.settle();
     for (let i = 0; i < 20 && (second.connectResponse === undefined || first.reply(late) === undefined); i++) {
       c.completeWrites('r1');
+      c.completeWrites('r3');
       c.settle();
     }
     expect(second.connectResponse?.sessionId).toBe(first.sessionId);
     expect(first.reply(late)?.err).toBe(ErrorCode.SESSIONMOVED);
     expect(first.closed).toBe(true);
     c.slot('r1').autoDurable = true;
+    c.slot('r3').autoDurable = true;
     c.completeWrites('r1');
+    c.completeWrites('r3');
     const write = second.send(setData('/moved', 'v2'));
     c.settle();
     expect(second.reply(write)?.err).toBe(ErrorCode.OK);

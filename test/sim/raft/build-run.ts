@@ -89,7 +89,7 @@ export function buildRun(context: ScenarioContext, prng: Prng, time: SimTime, tr
   if (context.verbose) {
     context.log(plan.describe());
     context.log(`  cluster: voters ${topology.voters.join(' ')}; learners ${topology.learners.join(' ') || '-'}; spares ${topology.spares.join(' ') || '-'}`);
-    context.log(`  raft: ${JSON.stringify(raftConfig)}; snapshot every ${settings.snapshotEveryEntries} entries; planted bug: ${settings.plantedBug}`);
+    context.log(`  raft: ${JSON.stringify(raftConfig)}; snapshot every ${settings.snapshotEveryEntries} entries; planted bug: ${settings.plantedBug}; writes ${settings.writeMode === 'by-seed' ? (context.seed % 2 === 0 ? 'pipelined' : 'sync') : settings.writeMode}`);
   }
   const network = new SimNetwork<RaftSimMessage>(prng.fork(), time, plan.network);
   const invariants = new RaftInvariants(settings.durableQuorumCheck);
@@ -111,6 +111,7 @@ export function buildRun(context: ScenarioContext, prng: Prng, time: SimTime, tr
         plantedBug: settings.plantedBug,
         trace: (line) => trace.add(line),
         traceMessages,
+        pipelinedWrites: settings.writeMode === 'pipelined' || (settings.writeMode === 'by-seed' && context.seed % 2 === 0),
       }),
   );
   const recorder = new HistoryRecorder<KvInput, KvOutput>(settings.maxHistoryOperations);

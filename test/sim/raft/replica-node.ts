@@ -1,6 +1,7 @@
 import type { RaftConfigInput } from '../../../src/consensus/config.js';
 import { describeMessage, type Message } from '../../../src/consensus/message.js';
 import { RaftNode, type RaftStatus } from '../../../src/consensus/raft-node.js';
+import type { PersistToken } from '../../../src/consensus/raft-log.js';
 import { readyToWriteBatch, type RaftRole, type Ready } from '../../../src/consensus/ready.js';
 import { EntryType, type ConfState, type Entry } from '../../../src/consensus/types.js';
 import type { RecoveredState, WriteBatch } from '../../../src/storage/durable-storage.js';
@@ -46,14 +47,22 @@ export interface ReplicaOptions {
   readonly trace: (line: string) => void;
   /** Also trace every Raft message received (for diagnosing one seed). */
   readonly traceMessages: boolean;
+  /**
+   * Whether Readys are accepted without waiting for their writes (RaftNode.accept/persisted, as
+   * src/server/replica-core.ts drives it), or each write is awaited before advance().
+   */
+  readonly pipelinedWrites: boolean;
 }
 
 interface PendingWrite {
   readonly ticket: number;
   readonly dueTick: number;
   readonly batch: WriteBatch;
-  /** The Ready to finish once durable (null when the driver already finished it: a planted bug). */
+  /** The Ready to finish once durable (null when the driver already finished it: a planted bug, or pipelined). */
   readonly ready: Ready | null;
+  /** Pipelined: the accepted Ready's token, and the messages that wait for this write. */
+  token: PersistToken | null;
+  readonly afterDurable: Message[];
 }
 
 /** Everything a replica process holds in memory: lost at a crash. */
@@ -81,6 +90,8 @@ export interface ReplicaCounters {
   tornCrashes: number;
   snapshotsTaken: number;
   snapshotsReceived: number;
+  /** The most writes this replica had in flight at once. */
+  maxWritesInFlight: number;
 }
 
 /**
@@ -92,7 +103,7 @@ export interface ReplicaCounters {
  */
 export class RaftReplicaNode implements SimNode<RaftSimMessage> {
   readonly id: NodeId;
-  readonly counters: ReplicaCounters = { readies: 0, writes: 0, crashes: 0, tornCrashes: 0, snapshotsTaken: 0, snapshotsReceived: 0 };
+  readonly counters: ReplicaCounters = { readies: 0, writes: 0, crashes: 0, tornCrashes: 0, snapshotsTaken: 0, snapshotsReceived: 0, maxWritesInFlight: 0 };
   private process: Process | null = null;
   /** The highest commit this replica made durable (survives crashes: it is about the disk). */
   private durableCommit = 0;
@@ -222,6 +233,10 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     this.send(ready.messages, out);
     const batch = readyToWriteBatch(ready);
     const early = this.options.plantedBug === 'ack-before-durable';
+    if (this.options.pipelinedWrites && !early && ready.snapshot === undefined && ready.localSnapshot === undefined) {
+      this.accept(p, ready, batch, out);
+      return;
+    }
     if (batch === null || early) {
       if (batch !== null) this.submit(p, batch, null);
       this.finish(p, ready, out);
@@ -237,12 +252,30 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     }
   }
 
-  private submit(p: Process, batch: WriteBatch, ready: Ready | null): void {
+  /**
+   * Pipelined: the write goes out, the Ready is accepted and its committed entries applied at once;
+   * its acknowledgements wait for its write (or, with no write of its own, for the last one pending).
+   */
+  private accept(p: Process, ready: Ready, batch: WriteBatch | null, out: Outbox<RaftSimMessage>): void {
+    const write = batch === null ? null : this.submit(p, batch, null);
+    const token = p.node.accept();
+    const waitFor = write ?? p.writes[p.writes.length - 1];
+    if (write !== null) write.token = token;
+    if (waitFor === undefined) this.send(ready.messagesAfterDurable, out);
+    else waitFor.afterDurable.push(...ready.messagesAfterDurable);
+    this.applyCommitted(p, ready, out);
+    this.maybeCompact(p);
+  }
+
+  private submit(p: Process, batch: WriteBatch, ready: Ready | null): PendingWrite {
     const ticket = p.storage.submit(batch);
     const last = p.writes[p.writes.length - 1];
     const dueTick = Math.max(last?.dueTick ?? 0, p.ticks + drawDelay(this.options.prng, this.options.storageLatency));
-    p.writes.push({ ticket, dueTick, batch, ready });
+    const write: PendingWrite = { ticket, dueTick, batch, ready, token: null, afterDurable: [] };
+    p.writes.push(write);
     this.counters.writes += 1;
+    this.counters.maxWritesInFlight = Math.max(this.counters.maxWritesInFlight, p.writes.length);
+    return write;
   }
 
   private completeWrite(p: Process, out: Outbox<RaftSimMessage>): void {
@@ -261,6 +294,8 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     if (write.batch.hardState !== undefined) this.durableTerm = write.batch.hardState.term;
     this.durableCommit = Math.max(this.durableCommit, write.batch.hardState?.commit ?? 0, snapshotIndex);
     if (write.ready !== null) this.finish(p, write.ready, out);
+    this.send(write.afterDurable, out);
+    if (write.token !== null) p.node.persisted(write.token);
   }
 
   /** Steps 2-4 of the Ready contract, once its write is durable. */
@@ -273,6 +308,13 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
       this.options.invariants.recordApplied(this.id, p.applied, p.machine.digest, p.commit, 'snapshot');
       this.options.trace(`${this.id} restored snapshot ${ready.snapshot.metadata.term}/${p.applied} (${ready.snapshot.data.byteLength} bytes)`);
     }
+    this.applyCommitted(p, ready, out);
+    p.node.advance();
+    this.maybeCompact(p);
+  }
+
+  /** Step 3 of the Ready contract: apply the committed entries, answer the reads they release. */
+  private applyCommitted(p: Process, ready: Ready, out: Outbox<RaftSimMessage>): void {
     const early = this.options.plantedBug === 'apply-uncommitted';
     // The planted bug applies what was appended, committed or not; either way each index applies once.
     for (const entry of early ? [...ready.entries, ...ready.committedEntries] : ready.committedEntries) {
@@ -280,8 +322,6 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     }
     p.service.confirmReads(ready.readStates);
     p.service.releaseReads(p.machine, p.applied, out);
-    p.node.advance();
-    this.maybeCompact(p);
   }
 
   private apply(p: Process, entry: Entry, out: Outbox<RaftSimMessage>): void {

@@ -120,6 +120,7 @@ function summarize(run: RaftRun, faults: FaultCounter, operations: number, pendi
     `(operator: ${operator.counters.confChangesAccepted} changes and ${operator.counters.transfersAccepted} transfers accepted, ${operator.counters.refused} refused), ` +
     `${total((r) => r.counters.crashes)} crashes (${total((r) => r.counters.tornCrashes)} torn), ` +
     `${total((r) => r.counters.snapshotsTaken)} snapshots taken, ${stats.snapshotsRestored} installed; ` +
+    `up to ${Math.max(...replicas.map((r) => r.counters.maxWritesInFlight))} writes in flight; ` +
     `network faults ${faults.count('partition', 'isolate', 'one-way')}, pauses ${faults.count('pause')}; ` +
     `history ${operations} operations (${pending} pending)`
   );

@@ -69,6 +69,12 @@ export interface RaftScenarioOptions {
   readonly maxHistoryOperations?: number;
   /** Traces every Raft message a replica receives (verbose runs only; for diagnosing one seed). */
   readonly traceMessages?: boolean;
+  /**
+   * How replicas drive their Readys: 'pipelined' accepts a Ready without waiting for its write (as
+   * the replica core does), 'sync' waits for each write; 'by-seed' pipelines even seeds and waits
+   * on odd ones, so both drivers run in every batch of seeds.
+   */
+  readonly writeMode?: 'pipelined' | 'sync' | 'by-seed';
 }
 
 /** The options with every default filled in. */
@@ -96,4 +102,5 @@ export const RAFT_SCENARIO_DEFAULTS: RaftScenarioSettings = {
   maxCheckerSteps: 20_000_000,
   maxHistoryOperations: 4000,
   traceMessages: false,
+  writeMode: 'by-seed',
 };
