@@ -17,10 +17,10 @@ export const DEFAULT_COMMIT_FLUSH_MS = 200;
  *    may send entries before they are durable at its end, and a follower acknowledges only once
  *    they are durable at its end, which this does not change.
  *
- * 2. A write that only moves the commit index no entries, no snapshot, no compaction, and a hard state whose term and vote are the ones
- * already written. Such a write is reported durable at once (on the next microtask) when every
- * earlier write is, and its hard state is written with the next write (or on its own after
- * `commitFlushMs`, or at close). Without this, each commit costs a follower and the leader one
+ * 2. A write that only moves the commit index: no entries, no snapshot, no compaction, and a hard
+ * state whose term and vote are the ones already written. Such a write is reported durable as soon
+ * as every earlier write is (on the next microtask when they all are already), and its hard state
+ * is written with the next write (or on its own after `commitFlushMs`, or at close). Without this, each commit costs a follower and the leader one
  * more IndexedDB transaction, and since the storage runs one transaction at a time, the next
  * append waits behind it.
  *
@@ -36,8 +36,9 @@ export class EagerCommitStorage implements DurableStorage {
   private readonly commitFlushMs: number;
   /** The hard state of the last write handed on or deferred (for telling commit-only writes). */
   private written: HardState | null = null;
-  /** A commit-only hard state not handed to the inner storage yet. */
+  /** A commit-only hard state not handed to the inner storage yet, and its ticket. */
   private deferred: HardState | null = null;
+  private deferredTicket = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastTicket = 0;
   /** The highest ticket reported to the listeners. */
@@ -46,6 +47,8 @@ export class EagerCommitStorage implements DurableStorage {
   private readonly handedOn: { readonly ticket: number; readonly inner: number }[] = [];
   /** Deferred tickets waiting for the microtask that reports them. */
   private early: number | null = null;
+  /** Commit-only tickets waiting for the write before them (`after`) to be durable, in order. */
+  private readonly riders: { readonly ticket: number; readonly after: number }[] = [];
   /** Writes accepted and not handed to the inner storage yet, in order. */
   private queued: { readonly ticket: number; readonly batch: WriteBatch }[] = [];
   private handOnQueued = false;
@@ -74,11 +77,14 @@ export class EagerCommitStorage implements DurableStorage {
 
   submit(batch: WriteBatch): number {
     if (this.failure !== null) throw this.failure;
-    if (isCommitOnly(batch, this.written) && this.reported === this.lastTicket) {
+    if (isCommitOnly(batch, this.written)) {
+      const previous = this.lastTicket;
       this.deferred = batch.hardState ?? null;
       this.written = this.deferred;
       const ticket = ++this.lastTicket;
-      this.reportSoon(ticket);
+      this.deferredTicket = ticket;
+      if (this.reported === previous) this.reportSoon(ticket);
+      else this.riders.push({ ticket, after: previous });
       this.flushTimer ??= setTimeout(() => this.flushDeferred(), this.commitFlushMs);
       return ticket;
     }
@@ -123,21 +129,25 @@ export class EagerCommitStorage implements DurableStorage {
     return this.deferred;
   }
 
-  /** Hands the queued writes to the inner storage, in order, the deferred commit index with the first. */
+  /**
+   * Hands the queued writes to the inner storage, in order; the deferred commit index rides with
+   * the first submitted after it (one submitted before it carries an older hard state of its own).
+   */
   private handOn(): void {
     this.handOnQueued = false;
     const queued = this.queued;
     this.queued = [];
     for (const { ticket, batch } of queued) {
       if (this.failure !== null) return;
-      const carried = this.deferred !== null && batch.hardState === undefined ? { ...batch, hardState: this.deferred } : batch;
+      const rides = this.deferred !== null && this.deferredTicket < ticket;
+      const carried = rides && batch.hardState === undefined ? { ...batch, hardState: this.deferred as HardState } : batch;
       try {
         this.handedOn.push({ ticket, inner: this.inner.submit(carried) });
       } catch (error) {
         this.fail(error as KeeperError);
         return;
       }
-      this.clearDeferred();
+      if (rides) this.clearDeferred();
     }
   }
 
@@ -183,7 +193,10 @@ export class EagerCommitStorage implements DurableStorage {
     if (latest > 0) this.report(latest);
   }
 
-  private report(ticket: number): void {
+  private report(durable: number): void {
+    let ticket = durable;
+    // Commit-only writes behind the ones now durable are durable with them.
+    while (this.riders.length > 0 && (this.riders[0] as { after: number }).after <= ticket) ticket = Math.max(ticket, (this.riders.shift() as { ticket: number }).ticket);
     if (ticket <= this.reported) return;
     this.reported = ticket;
     for (const listener of [...this.listeners]) listener(ticket);

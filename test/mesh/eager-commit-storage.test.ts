@@ -89,16 +89,22 @@ describe('eager commit storage', () => {
     expect((await new MemoryStorage(disk).open()).hardState).toEqual(hard(1, 'a', 1));
   });
 
-  it('a commit-only write behind a write still on its way waits for it, as any write does', async () => {
-    const { inner, storage, durable } = await opened();
+  it('a commit-only write behind a write still on its way is durable with it, and costs no write of its own', async () => {
+    const { disk, inner, storage, durable } = await opened();
     const first = storage.submit({ entries: [entry(1)], hardState: hard(1, 'a', 0) });
     const commit = storage.submit({ entries: [], hardState: hard(1, 'a', 1) });
     await handedOn();
     expect(durable).toEqual([]);
+    expect(inner.pendingCount).toBe(1);
     inner.completeNext();
-    expect(durable).toEqual([first]);
+    // One report covers both tickets (a ticket stands for every write before it).
+    expect(durable).toEqual([commit]);
+    expect(commit).toBeGreaterThan(first);
+    const next = storage.submit({ entries: [entry(2)] });
+    await handedOn();
     inner.completeNext();
-    expect(durable).toEqual([first, commit]);
+    expect(durable).toEqual([commit, next]);
+    expect(await recoveredHardState(disk, inner)).toEqual(hard(1, 'a', 1));
   });
 
   it('a vote is never reported durable before the disk has it', async () => {
