@@ -328,13 +328,15 @@ export class Replica {
         return;
       }
     }
-    for (const { to, message } of effects.peerMessages) this.sendPeer(to, message);
+    // Replies first: the links send on a microtask each, in the order they were first used, so a
+    // client's answer does not wait behind the turn's peer frames (which nothing here orders it after).
     for (const { connectionId, frame } of effects.clientMessages) this.sendClient(connectionId, frame);
     for (const { connectionId, reason } of effects.clientCloses) {
       const connection = this.clients.get(connectionId);
       this.clients.delete(connectionId);
       connection?.close(reason);
     }
+    for (const { to, message } of effects.peerMessages) this.sendPeer(to, message);
   }
 
   private sendClient(connectionId: ConnectionId, frame: ReplicaFrame): void {
