@@ -26,7 +26,7 @@ export interface DemoServerOptions {
   readonly host?: string;
   /** Default 4444; 0 picks a free port. */
   readonly signalingPort?: number;
-  /** Default 5173 (the next free one if taken); 0 picks a free port. */
+  /** Default 5173 (the next free one if taken); 0 picks a free port when `built` (vite's dev server reads 0 as 5173). */
   readonly demoPort?: number;
   /** The signaling server's founding records. */
   readonly signalingDataDir: string;
