@@ -11,8 +11,8 @@ import { baseStyles } from './theme.js';
  *
  * Properties: `mesh` — a BrowserMesh (`meshOf(room)`), or anything with `status()`.
  * Parts: panel, header, title, summary, error, table, row, self, leader, frozen, live, dead, role.
- * Rows carry `data-replica` and `data-role`; the host carries `data-leader`, `data-role` (this tab's)
- * and `data-frozen`.
+ * Rows carry `data-replica` and `data-role`; the host carries `data-leader`, `data-term`, `data-role`
+ * (this tab's) and `data-frozen`.
  */
 export class MkEnsemble extends LitElement {
   static override styles = [
@@ -63,6 +63,7 @@ export class MkEnsemble extends LitElement {
   protected override updated(): void {
     const view = this.ensemble.view;
     this.dataset['leader'] = view?.leader ?? '';
+    this.dataset['term'] = view === null ? '' : String(view.term);
     this.dataset['role'] = view?.replicas.find((row) => row.self)?.role ?? '';
     this.dataset['frozen'] = String(view?.frozen ?? false);
   }

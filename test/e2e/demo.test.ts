@@ -71,7 +71,9 @@ async function snapshot(): Promise<string> {
     if (page.isClosed()) continue;
     const text = (selector: string) => page.locator(selector).evaluateAll((elements) => elements.map((element) => (element as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
     const [state, rows, queue] = await Promise.all([text('#client-state'), text('mk-ensemble tbody tr'), text('#lock-queue li')]).catch(() => [[], [], []]);
-    lines.push(`${name}: ${state.join()} | ensemble: ${rows.join(' / ')} | lock queue: ${queue.join(' / ')}`);
+    const view = await ensembleState(page).catch(() => null);
+    const seen = view === null ? '' : ` (${view.role}, term ${view.term}, leader ${view.leader || 'none'}${view.frozen ? ', frozen' : ''})`;
+    lines.push(`${name}${seen}: ${state.join()} | ensemble: ${rows.join(' / ')} | lock queue: ${queue.join(' / ')}`);
   }
   return lines.join('\n');
 }
@@ -98,6 +100,13 @@ async function lockQueue(tab: Tab): Promise<{ owners: string[]; first: string | 
   const owners = await items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-owner') ?? ''));
   const first = await items.evaluateAll((elements) => elements.find((element) => element.getAttribute('data-first') === 'true')?.getAttribute('data-owner') ?? null);
   return { owners, first };
+}
+
+/** What a tab's `<mk-ensemble>` says of its own replica: its role, the leader and term it knows, whether it is frozen. */
+async function ensembleState(page: Page): Promise<{ role: string; leader: string; term: string; frozen: boolean }> {
+  const view = page.locator('mk-ensemble');
+  const [role, leader, term, frozen] = await Promise.all(['data-role', 'data-leader', 'data-term', 'data-frozen'].map((name) => view.getAttribute(name)));
+  return { role: role ?? '', leader: leader ?? '', term: term ?? '', frozen: frozen === 'true' };
 }
 
 const lockState = (tab: Tab) => tab.page.locator('#lock-state').getAttribute('data-state');
@@ -157,7 +166,7 @@ describe('the demo', () => {
     expect(consoleErrors).toEqual([]);
   }, 300_000);
 
-  it("freezing the leader's replica from its tab: the others elect a new leader, and the frozen one follows it once it thaws", async () => {
+  it("freezing the leader's replica from its tab: the others elect a new leader, and the frozen one rejoins as a follower once it thaws", async () => {
     const leaderId = await tabs[0]!.page.locator('mk-ensemble').getAttribute('data-leader');
     const frozen = tabs.find((tab) => tab.replicaId === leaderId)!;
     const others = tabs.filter((tab) => tab !== frozen);
@@ -170,10 +179,22 @@ describe('the demo', () => {
       return newLeader !== '' && newLeader !== leaderId && leaders.every((leader) => leader === newLeader);
     });
     await others[0]!.page.locator('#ensemble').screenshot({ path: join(SCREENSHOTS, 'ensemble-failover.png') });
-    await until('the frozen tab thaws and follows the new leader', async () => {
-      const view = frozen.page.locator('mk-ensemble');
-      return (await view.getAttribute('data-frozen')) === 'false' && (await view.getAttribute('data-leader')) === newLeader;
+    // Once it thaws it follows the leader everyone follows now, in the same term. Not necessarily the
+    // one elected above: with one voter of three frozen, the new leader keeps its quorum only while
+    // the other answers within an election timeout, so a stall of a loaded machine (a few hundred ms)
+    // is a legitimate re-election, and the leadership may move on.
+    let leaderNow = '';
+    await until('the frozen tab thaws and follows the leader the others follow', async () => {
+      const [thawed, ...rest] = await Promise.all([frozen, ...others].map((tab) => ensembleState(tab.page)));
+      leaderNow = thawed!.leader;
+      return (
+        !thawed!.frozen &&
+        thawed!.leader !== '' &&
+        thawed!.role === (thawed!.leader === frozen.replicaId ? 'leader' : 'follower') &&
+        rest.every((view) => view.leader === thawed!.leader && view.term === thawed!.term)
+      );
     });
+    if (leaderNow !== newLeader) console.log(`the leadership moved on after the failover (${newLeader} -> ${leaderNow}): a re-election under load`);
     expect(consoleErrors).toEqual([]);
   }, 300_000);
 
