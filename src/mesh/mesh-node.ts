@@ -32,16 +32,6 @@ export interface MeshNodeEvents {
   readonly fatal?: (message: string) => void;
 }
 
-/**
- * A tab's replica elects after 300-600 ms of silence from its leader (30 ticks of 10 ms; the core's
- * default is 10) and the leader heartbeats every 30 ms. A browser delays a busy worker's tasks by
- * more than 100 ms under load (garbage collection, two cores shared by several tabs), and each
- * needless election fails every client's writes in flight with CONNECTIONLOSS. A tab that closes is
- * noticed from its links and hands over leadership first, so this costs only a frozen leader's
- * failover some 200-400 ms.
- */
-export const MESH_REPLICA_DEFAULTS: Partial<ReplicaCoreOptions> = { electionTicks: 30, heartbeatTicks: 3 };
-
 export interface MeshNodeConfig {
   readonly room: string;
   readonly replicaId: ReplicaId;
@@ -53,7 +43,6 @@ export interface MeshNodeConfig {
    * (eager-commit-storage.ts); true unless told otherwise.
    */
   readonly eagerCommit?: boolean;
-  /** The replica's options over MESH_REPLICA_DEFAULTS (and the core's defaults). */
   readonly replicaOptions?: Partial<ReplicaCoreOptions>;
   readonly policy?: Partial<EnsemblePolicyOptions>;
   /** BroadcastChannel transport options; false for none (a node linked by other means only). */
@@ -379,7 +368,7 @@ export class MeshNode {
         hub: this.hub,
         peerCodec: MESH_PEER_CODEC,
         ...(founding === undefined ? {} : { founding }),
-        options: { ...MESH_REPLICA_DEFAULTS, ...this.config.replicaOptions },
+        ...(this.config.replicaOptions === undefined ? {} : { options: this.config.replicaOptions }),
         ...(this.config.now === undefined ? {} : { now: this.config.now }),
         onFatal: (error) => this.config.events?.fatal?.(`storage failed: ${error.message}`),
       });
