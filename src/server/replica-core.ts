@@ -46,13 +46,6 @@ const MAX_TICKS_PER_CALL = 10;
 /** How many end-of-turn rounds `takeEffects` runs while they keep producing work. */
 const MAX_TURN_ROUNDS = 8;
 
-/**
- * One replica's whole state machine, sans I/O (DESIGN.md): a RaftNode, the DataTree with the
- * leader's PendingChanges, the SessionTable, the leader's SessionTracker, the WatchManager and the
- * clients attached here. Inputs are the methods below; effects accumulate until `takeEffects()`,
- * which also ends the turn (forwards and proposals of the turn leave together, as one message and
- * one batch of entries).
- */
 /** A write of an accepted Ready, in flight: its token, and the messages that wait for it. */
 interface WriteInFlight {
   readonly writeNumber: number;
@@ -60,6 +53,13 @@ interface WriteInFlight {
   readonly messagesAfterDurable: Message[];
 }
 
+/**
+ * One replica's whole state machine, sans I/O (DESIGN.md): a RaftNode, the DataTree with the
+ * leader's PendingChanges, the SessionTable, the leader's SessionTracker, the WatchManager and the
+ * clients attached here. Inputs are the methods below; effects accumulate until `takeEffects()`,
+ * which also ends the turn (forwards and proposals of the turn leave together, as one message and
+ * one batch of entries).
+ */
 export class ReplicaCore {
   readonly id: ReplicaId;
   readonly options: ReplicaCoreOptions;
