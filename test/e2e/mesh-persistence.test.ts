@@ -15,13 +15,30 @@ afterAll(async () => {
   await fixture.close();
 });
 
+/** Codes after which a create may or may not have happened: retry it, as a ZooKeeper client would. */
+const RETRYABLE = new Set(['CONNECTIONLOSS', 'OPERATIONTIMEOUT']);
+
+/**
+ * Creates `perTab` nodes from each tab. A create that fails with CONNECTIONLOSS (a leader change
+ * while it was in flight, which ZooKeeper allows) is retried; NODEEXISTS on a retry means the first
+ * attempt was applied, so it counts as acknowledged. Any other failure fails the test with its code.
+ */
 async function writeAcknowledged(tabs: readonly Tab[], prefix: string, perTab: number): Promise<string[]> {
   const acknowledged: string[] = [];
   await Promise.all(
     tabs.map(async (tab, i) => {
       for (let k = 0; k < perTab; k++) {
         const name = `${prefix}-${i}-${k}`;
-        if ((await call(tab, { op: 'create', path: `/${name}`, data: name })).ok) acknowledged.push(name);
+        for (let attempt = 0; ; attempt++) {
+          const result = await call(tab, { op: 'create', path: `/${name}`, data: name });
+          if (result.ok || (attempt > 0 && result.code === 'NODEEXISTS')) {
+            acknowledged.push(name);
+            break;
+          }
+          if (!RETRYABLE.has(result.code) || attempt >= 20) throw new Error(`create /${name} failed: ${result.code}`);
+          console.log(`create /${name} answered ${result.code}; retrying`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
       }
     }),
   );
