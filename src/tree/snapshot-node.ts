@@ -1,5 +1,7 @@
 import type { Acl } from './acl.js';
-import type { CreateModeFlag } from './create-mode.js';
+import { CreateMode, type CreateModeFlag } from './create-mode.js';
+import { EMPTY_DATA } from './znode.js';
+import { INT64_PER_SLOT } from './znode-columns.js';
 
 /**
  * One znode's stored fields, its path aside: everything needed to rebuild it exactly. `creates` is
@@ -59,6 +61,21 @@ export interface SnapshotRecord extends SnapshotRefs {
   readonly creates: number;
   readonly aversion: number;
   readonly int64Words: Int32Array;
+}
+
+/** One SnapshotRecord refilled node after node (the snapshot decoder's, and the tree's restore). */
+export class SnapshotRecordBuffer implements SnapshotRecord {
+  path = '';
+  data: Uint8Array = EMPTY_DATA;
+  acl: readonly Acl[] = [];
+  mode: CreateModeFlag = CreateMode.PERSISTENT;
+  ttlMs = 0;
+  ctime = 0;
+  mtime = 0;
+  version = 0;
+  creates = 0;
+  aversion = 0;
+  readonly int64Words = new Int32Array(INT64_PER_SLOT * 2);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { KeeperError } from '../errors/keeper-error.js';
 import type { Acl } from './acl.js';
-import { CreateMode, TTL_MAX_MS, isEphemeral, isTtl, type CreateModeFlag } from './create-mode.js';
+import { CreateMode, TTL_MAX_MS, isEphemeral, isTtl } from './create-mode.js';
 import { isInt64, putInt64 } from './int64-words.js';
 import { parentOf } from './path.js';
-import type { SnapshotNode, SnapshotRecord, SnapshotTable } from './snapshot-node.js';
+import { SnapshotRecordBuffer, type SnapshotNode, type SnapshotRecord, type SnapshotTable } from './snapshot-node.js';
 import { MAX_DATA_BYTES } from './stat.js';
 import type { TreeStore } from './tree-store.js';
-import { EMPTY_DATA, type Znode } from './znode.js';
+import type { Znode } from './znode.js';
 import { CZXID, MZXID, OWNER, PZXID } from './znode-columns.js';
 
 /** a before b in snapshot order: by path (siblings share their parent's prefix, so by name). */
@@ -203,19 +203,7 @@ export class SnapshotRestorer {
 }
 
 /** A SnapshotRecord refilled from one SnapshotNode after another (restoreNodes). */
-class NodeRecord implements SnapshotRecord {
-  path = '';
-  data: Uint8Array = EMPTY_DATA;
-  acl: readonly Acl[] = [];
-  mode: CreateModeFlag = CreateMode.PERSISTENT;
-  ttlMs = 0;
-  ctime = 0;
-  mtime = 0;
-  version = 0;
-  creates = 0;
-  aversion = 0;
-  readonly int64Words = new Int32Array(8);
-
+class NodeRecord extends SnapshotRecordBuffer {
   fill(node: SnapshotNode): this {
     this.path = node.path;
     this.data = node.data;

@@ -2,8 +2,8 @@ import * as decoding from 'lib0/decoding';
 import type { Acl } from '../tree/acl.js';
 import type { CreateModeFlag } from '../tree/create-mode.js';
 import { HIGH_WORD, LOW_WORD, int64At } from '../tree/int64-words.js';
-import type { SnapshotNode, SnapshotRecord, TreeSnapshot } from '../tree/snapshot-node.js';
-import { CZXID, INT64_PER_SLOT, MZXID, OWNER, PZXID } from '../tree/znode-columns.js';
+import { SnapshotRecordBuffer, type SnapshotNode, type SnapshotRecord, type TreeSnapshot } from '../tree/snapshot-node.js';
+import { CZXID, MZXID, OWNER, PZXID } from '../tree/znode-columns.js';
 import { isKeeperError } from '../errors/keeper-error.js';
 import { crc32 } from './crc32.js';
 import { FrameKind, readFrameHeader } from './frame.js';
@@ -95,20 +95,6 @@ class SinkFailure {
   constructor(readonly error: unknown) {}
 }
 
-/** The one record decodeSnapshotInto refills for every node record. */
-class DecodedRecord implements SnapshotRecord {
-  path = '';
-  data: Uint8Array = EMPTY_DATA;
-  acl: readonly Acl[] = [];
-  mode: CreateModeFlag = 0;
-  ttlMs = 0;
-  ctime = 0;
-  mtime = 0;
-  version = 0;
-  creates = 0;
-  aversion = 0;
-  readonly int64Words = new Int32Array(INT64_PER_SLOT * 2);
-}
 
 /**
  * Reads the node records into `sink`. Every field is checked as the encoder would have written it:
@@ -119,7 +105,7 @@ class DecodedRecord implements SnapshotRecord {
 function readNodes(decoder: Decoder, count: number, paths: string, data: Uint8Array, acls: Acl[][], sink: SnapshotSink): void {
   const arr = decoder.arr;
   const view = new DataView(arr.buffer, arr.byteOffset, arr.length);
-  const record = new DecodedRecord();
+  const record = new SnapshotRecordBuffer();
   const words = record.int64Words;
   let pathOffset = 0;
   let dataOffset = 0;
