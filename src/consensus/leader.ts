@@ -153,7 +153,10 @@ export function tickLeader(r: Raft): void {
         r.becomeFollower(r.term, null);
         return;
       }
-      for (const [id, pr] of r.progress) pr.recentActive = id === r.id;
+      for (const [id, pr] of r.progress) {
+        pr.activeLastRound = pr.recentActive;
+        pr.recentActive = id === r.id;
+      }
     }
     // §3.10: a transfer that did not finish within an election timeout is abandoned.
     r.leadTransferee = null;

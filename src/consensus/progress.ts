@@ -31,8 +31,10 @@ export class Progress {
   /** In snapshot state: the index of the snapshot being sent. */
   pendingSnapshot = 0;
   snapshotTransfer: SnapshotTransfer | null = null;
-  /** Heard from since the last CheckQuorum round. */
+  /** Heard from since the last CheckQuorum round (what CheckQuorum counts). */
   recentActive = false;
+  /** Heard from in the CheckQuorum round before this one. */
+  activeLastRound = false;
   /** The highest ReadIndex heartbeat sequence this follower answered in the current term. */
   readSeqAcked = 0;
   readonly inflights: Inflights;

@@ -45,6 +45,11 @@ export interface PeerStatus {
   readonly next: number;
   readonly state: ProgressState;
   readonly inflight: number;
+  /**
+   * Heard from within the current CheckQuorum round or the one before. (The current round alone
+   * would read false just after each round starts, before the heartbeats' answers arrive: a
+   * reader polling in step with the rounds would never see the peer active.)
+   */
   readonly recentActive: boolean;
   readonly isLearner: boolean;
 }
@@ -331,7 +336,7 @@ export class RaftNode {
         next: pr.next,
         state: pr.state,
         inflight: pr.inflights.size,
-        recentActive: pr.recentActive,
+        recentActive: pr.recentActive || pr.activeLastRound,
         isLearner: pr.isLearner,
       });
     }

@@ -64,6 +64,26 @@ describe('CheckQuorum (§6.2)', () => {
     expect(net.node('1').status()).toMatchObject({ role: 'follower', lead: null, term: 1 });
   });
 
+  it("a follower answering every heartbeat reads as recently active at every tick, even just after a round starts", () => {
+    const net = elected(['1', '2', '3'], '1');
+    for (let i = 0; i < 50; i++) {
+      // Read between the leader's tick and the delivery of its heartbeats' answers: where a round
+      // that just started has heard from no one yet.
+      net.tick('1');
+      const progress = net.node('1').status().progress;
+      expect([progress.get('2')?.recentActive, progress.get('3')?.recentActive], `tick ${i}`).toEqual([true, true]);
+      net.stabilize();
+    }
+  });
+
+  it('a follower silent for two rounds no longer reads as recently active', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.cutLink('1', '3');
+    net.tickAll(25);
+    const progress = net.node('1').status().progress;
+    expect([progress.get('2')?.recentActive, progress.get('3')?.recentActive]).toEqual([true, false]);
+  });
+
   it('a leader with a live quorum stays leader indefinitely', () => {
     const net = elected(['1', '2', '3'], '1');
     net.isolate('3');

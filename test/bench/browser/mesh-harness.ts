@@ -137,7 +137,16 @@ export class MeshHarness {
         );
       if (settled) return last;
       const summary = () => JSON.stringify(last.map((s) => ({ id: s.replicaId.slice(-6), phase: s.phase, role: s.role, leader: s.leader?.slice(-6), voters: s.voters.map((v) => v.slice(-6)), learners: s.learners.map((l) => l.slice(-6)), applied: s.appliedIndex, commit: s.commitIndex })));
-      if (Date.now() > deadline) throw new Error(`the mesh did not settle: ${summary()}`);
+      if (Date.now() > deadline) {
+        const short = (id: string) => id.slice(-6);
+        const detail = last.map((s) => ({
+          id: short(s.replicaId),
+          term: s.term,
+          peers: s.peers.map((p) => `${short(p.id)}:${p.state}${p.recentActive ? '' : ',inactive'}${p.isLearner ? ',learner' : ''},match ${p.matchIndex}`),
+          links: s.links.map((l) => `${short(l.peer)}:${l.kind}`),
+        }));
+        throw new Error(`the mesh did not settle: ${summary()}; detail: ${JSON.stringify(detail)}`);
+      }
       if (!warned && Date.now() - started > 10_000) {
         warned = true;
         this.options.log(`  still settling after 10 s: ${summary()}`);
