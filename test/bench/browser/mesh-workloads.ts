@@ -76,6 +76,8 @@ async function watchLatency(harness: MeshHarness, plan: WorkloadPlan, progress: 
   const offsets = [await harness.clockOffset(writer), await harness.clockOffset(watcher)];
   const latencies: number[] = [];
   let misses = 0;
+  /** Why each miss happened: the set's error code, or that no event came. */
+  const missReasons: Record<string, number> = {};
   await progress.during(
     'watch latency',
     (async () => {
@@ -84,8 +86,12 @@ async function watchLatency(harness: MeshHarness, plan: WorkloadPlan, progress: 
         if (!armed.ok) throw new Error(`armWatch failed: ${armed.code}`);
         const set = await writer.page.evaluate((p) => window.mkBench!.stampedSet(p), WATCH_NODE);
         const fired = await watcher.page.evaluate((t) => window.mkBench!.watchFired(t), 5_000);
-        if (!set.ok || fired === null) misses++;
-        else latencies.push(fired.stamp - set.stamp);
+        if (!set.ok || fired === null) {
+          misses++;
+          const reason = !set.ok ? `set failed: ${String(set.code)}` : 'no watch event within 5 s of a successful set';
+          missReasons[reason] = (missReasons[reason] ?? 0) + 1;
+          progress.line(`watch latency: sample ${i} missed: ${reason}`);
+        } else latencies.push(fired.stamp - set.stamp);
       }
     })(),
     async () => `${latencies.length} samples`,
@@ -94,7 +100,7 @@ async function watchLatency(harness: MeshHarness, plan: WorkloadPlan, progress: 
   progress.line(`watch latency: p50 ${summary.p50Ms.toFixed(2)} ms, p99 ${summary.p99Ms.toFixed(2)} ms`);
   return record(base, { workload: 'watch', via: 'follower' }, summary, {
     errors: misses,
-    settings: { ...settings, samples: plan.watchSamples, watcherIsLeader: watcher === leader, clockOffsetsMs: offsets },
+    settings: { ...settings, samples: plan.watchSamples, watcherIsLeader: watcher === leader, clockOffsetsMs: offsets, missReasons },
   });
 }
 
