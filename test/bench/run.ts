@@ -28,6 +28,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   consensus: async () => (await import('./consensus-bench.js')).runConsensusBench(),
   peer: async () => (await import('./peer-bench.js')).runPeerBench(),
   replica: async () => (await import('./replica-bench.js')).runReplicaBench(),
+  floor: async () => (await import('./browser/floor-bench.js')).runFloorBench(),
 };
 
 function meets(record: BenchRecord): string {
