@@ -4,17 +4,19 @@ import type { ConfState, ReplicaId } from './types.js';
 
 /**
  * Single-server membership changes (dissertation ch. 4): add a learner (ZooKeeper's observer),
- * promote a learner to voter, remove a voter or a learner. Voters join only through a learner
- * stage, so a new voter never counts in a majority before it holds the log.
+ * promote a learner to voter, demote a voter to learner, remove a voter or a learner. Voters join
+ * only through a learner stage, so a new voter never counts in a majority before it holds the log.
+ * A demoted voter stays in the configuration: it keeps receiving the log (and its clients keep
+ * their connections), it just no longer votes or counts in a majority.
  */
-export type ConfChangeType = 'add-learner' | 'promote-learner' | 'remove-node';
+export type ConfChangeType = 'add-learner' | 'promote-learner' | 'demote-voter' | 'remove-node';
 
 export interface ConfChange {
   readonly type: ConfChangeType;
   readonly replicaId: ReplicaId;
 }
 
-const TYPE_CODES: Record<ConfChangeType, number> = { 'add-learner': 1, 'promote-learner': 2, 'remove-node': 3 };
+const TYPE_CODES: Record<ConfChangeType, number> = { 'add-learner': 1, 'promote-learner': 2, 'remove-node': 3, 'demote-voter': 4 };
 const CODE_TYPES = new Map<number, ConfChangeType>(
   (Object.keys(TYPE_CODES) as ConfChangeType[]).map((type) => [TYPE_CODES[type], type]),
 );
@@ -53,6 +55,9 @@ export function confChangeProblem(conf: ConfState, change: ConfChange): string |
       return isVoter || isLearner ? `${change.replicaId} is already a member` : null;
     case 'promote-learner':
       return isLearner ? null : `${change.replicaId} is not a learner`;
+    case 'demote-voter':
+      if (!isVoter) return `${change.replicaId} is not a voter`;
+      return conf.voters.length === 1 ? 'cannot demote the last voter' : null;
     case 'remove-node':
       if (!isVoter && !isLearner) return `${change.replicaId} is not a member`;
       return isVoter && conf.voters.length === 1 ? 'cannot remove the last voter' : null;
@@ -72,6 +77,8 @@ export function applyConfChange(conf: ConfState, change: ConfChange): ConfState 
       return { voters: conf.voters, learners: sorted([...conf.learners, id]) };
     case 'promote-learner':
       return { voters: sorted([...conf.voters, id]), learners: without(conf.learners) };
+    case 'demote-voter':
+      return { voters: without(conf.voters), learners: sorted([...conf.learners, id]) };
     case 'remove-node':
       return { voters: without(conf.voters), learners: without(conf.learners) };
   }

@@ -56,8 +56,9 @@ const byId = (a: ReplicaId, b: ReplicaId) => (a < b ? -1 : a > b ? 1 : 0);
  * 2. add every present replica that is not in the configuration as an observer (learner);
  * 3. promote a caught-up, present observer while voters are fewer than the target, preferring
  *    devices that host no voter yet, then the least lag, then the smallest id;
- * 4. demote surplus voters (more than the target) by removing one, preferring a device that hosts
- *    two voters, never the leader;
+ * 4. demote a surplus voter (more than the target) to observer, preferring a device that hosts
+ *    two voters, never the leader: it stays in the configuration, so its tab's clients keep their
+ *    connections (a removal would drop its writes in flight until it is added back);
  * 5. remove an observer gone longer than its grace period.
  */
 export function nextMembershipChange(state: EnsembleState, options: EnsemblePolicyOptions = DEFAULT_ENSEMBLE_POLICY): ConfChange | null {
@@ -113,7 +114,7 @@ export function nextMembershipChange(state: EnsembleState, options: EnsemblePoli
           absentFor(b) - absentFor(a) ||
           byId(b, a),
       )[0];
-    if (surplus !== undefined) return { type: 'remove-node', replicaId: surplus };
+    if (surplus !== undefined) return { type: 'demote-voter', replicaId: surplus };
   }
 
   const goneLearner = learners.find((id) => absentFor(id) > options.learnerGraceMs);

@@ -90,7 +90,7 @@ export class EnsembleManager {
   /**
    * Spreads voters over devices (the policy only prefers voterless devices when it promotes):
    * when the voters are at the target but a device hosts two of them while a caught-up, present
-   * learner sits on a device with none, promote that learner; the policy then removes a surplus
+   * learner sits on a device with none, promote that learner; the policy then demotes a surplus
    * voter, preferring one on a device that hosts two. So losing one browser takes fewer voters.
    */
   private rebalance(leaderLastIndex: number, status: EnsembleStatus, infos: ReadonlyMap<ReplicaId, MemberInfo>): ConfChange | null {

@@ -145,6 +145,37 @@ describe('membership changes, one server at a time (§4.1)', () => {
     expect(net.node('1').status().progress.has('3')).toBe(false);
   });
 
+  it('demotes a voter: it keeps receiving the log as a learner and no longer counts in the majority', () => {
+    const net = elected(['1', '2', '3'], '1');
+    change(net, '1', { type: 'demote-voter', replicaId: '3' });
+    for (const id of ['1', '2', '3']) expect(net.node(id).status().confState).toEqual({ voters: ['1', '2'], learners: ['3'] });
+    expect(net.node('1').status().progress.get('3')).toMatchObject({ isLearner: true });
+    net.propose('1', 'x');
+    net.stabilize();
+    expect(net.get('3').applied).toEqual(['x']);
+    // 1 and 2 are the majority now: without 2 nothing commits, whatever 3 acknowledges.
+    net.isolate('2');
+    net.propose('1', 'y');
+    net.stabilize();
+    expect(net.get('3').applied).toEqual(['x']);
+    // The demoted replica never campaigns.
+    net.isolate('1');
+    for (let i = 0; i < 50; i++) net.tick('3');
+    expect(net.node('3').status().role).toBe('follower');
+  });
+
+  it('a demoted leader steps down once the change commits and hands over at once, staying a learner', () => {
+    const net = elected(['1', '2', '3'], '1');
+    change(net, '1', { type: 'demote-voter', replicaId: '1' });
+    const leaders = net.leaders();
+    expect(leaders).toHaveLength(1);
+    expect(leaders[0]).not.toBe('1');
+    net.propose(leaders[0] as string, 'after');
+    net.stabilize();
+    expect(net.get('1').applied).toContain('after');
+    expect(net.node('1').status()).toMatchObject({ role: 'follower', confState: { voters: ['2', '3'], learners: ['1'] } });
+  });
+
   it('removes a learner', () => {
     const net = elected(['1', '2', '3'], '1', { learners: ['4'] });
     change(net, '1', { type: 'remove-node', replicaId: '4' });

@@ -131,6 +131,14 @@ describe('configuration history', () => {
     expect(() => decodeConfChange(new Uint8Array([9, 9, 9]))).toThrow(/MARSHALLINGERROR/);
     expect(() => applyConfChange({ voters: ['1'], learners: [] }, { type: 'remove-node', replicaId: '1' })).toThrow(/last voter/);
   });
+
+  it('demotes a voter to a learner: it stays a member; a learner or the last voter cannot be demoted', () => {
+    const change = { type: 'demote-voter', replicaId: '2' } as const;
+    expect(decodeConfChange(encodeConfChange(change))).toEqual(change);
+    expect(applyConfChange({ voters: ['1', '2', '3'], learners: ['4'] }, change)).toEqual({ voters: ['1', '3'], learners: ['2', '4'] });
+    expect(() => applyConfChange({ voters: ['1', '3'], learners: ['2'] }, change)).toThrow(/not a voter/);
+    expect(() => applyConfChange({ voters: ['2'], learners: [] }, change)).toThrow(/last voter/);
+  });
 });
 
 describe('message validation', () => {

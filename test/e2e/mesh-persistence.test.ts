@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeshFixture, call, callUntilOk, oneEnsemble, waitForStatuses, type Tab } from './mesh-fixture.js';
+import { MeshFixture, call, callUntilOk, oneEnsemble, status, waitForStatuses, type Tab } from './mesh-fixture.js';
 
 // Durability of the browser mesh: every tab reloads (one after another), then both browsers close
 // and start again on the same profiles. Nothing is running in between, so what comes back comes
@@ -36,7 +36,9 @@ async function writeAcknowledged(tabs: readonly Tab[], prefix: string, perTab: n
             break;
           }
           if (!RETRYABLE.has(result.code) || attempt >= 20) throw new Error(`create /${name} failed: ${result.code}`);
-          console.log(`create /${name} answered ${result.code}; retrying`);
+          const statuses = await Promise.all(tabs.map(status));
+          const view = statuses.map((s) => `${s.replicaId.slice(-6)} ${s.role} term ${s.term} voters [${s.voters.map((v) => v.slice(-6)).join(' ')}]`);
+          console.log(`create /${name} from ${tab.replicaId.slice(-6)} answered ${result.code}; retrying (${view.join('; ')})`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }
@@ -60,7 +62,8 @@ describe('the browser mesh on IndexedDB', () => {
     const [deviceA, deviceB] = await Promise.all([fixture.launch(), fixture.launch()]);
     const first = await fixture.openTab(deviceA);
     let tabs = [first, ...(await Promise.all([fixture.openTab(deviceA), fixture.openTab(deviceA), fixture.openTab(deviceB), fixture.openTab(deviceB)]))];
-    await waitForStatuses(tabs, oneEnsemble(3));
+    const formed = await waitForStatuses(tabs, oneEnsemble(3));
+    console.log(`one ensemble: voters ${formed[0]?.voters.map((v) => v.slice(-6)).join(' ')} (device A: ${tabs.slice(0, 3).map((t) => t.replicaId.slice(-6)).join(' ')})`);
     const acknowledged = await writeAcknowledged(tabs, 'before-reload', 4);
     expect(acknowledged).toHaveLength(20);
     const replicaIds = tabs.map((tab) => tab.replicaId).sort();

@@ -66,9 +66,11 @@ describe('ensemble management policy', () => {
     expect(nextMembershipChange(state({ voters: ['a'], learners: [] }, leaderGone, { nowMs: 99_000 }))).toBeNull();
   });
 
-  it('surplus voters are removed, a doubled device first', () => {
+  it('surplus voters are demoted to observers (they stay members), a doubled device first', () => {
     const members = [member('a', 'd1'), member('b', 'd2'), member('b2', 'd2'), member('c', 'd3')];
-    expect(nextMembershipChange(state({ voters: ['a', 'b', 'b2', 'c'], learners: [] }, members))).toEqual({ type: 'remove-node', replicaId: 'b2' });
+    expect(nextMembershipChange(state({ voters: ['a', 'b', 'b2', 'c'], learners: [] }, members))).toEqual({ type: 'demote-voter', replicaId: 'b2' });
+    // Demoted, it is a present observer of a full ensemble: nothing more to change.
+    expect(nextMembershipChange(state({ voters: ['a', 'b', 'c'], learners: ['b2'] }, members))).toBeNull();
   });
 
   it('an observer gone past its grace period is removed', () => {

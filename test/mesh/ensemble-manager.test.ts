@@ -62,9 +62,9 @@ describe('ensemble manager', () => {
       peers: [lag('a-1', 10), lag('a-2', 10), lag('b-0', 10, { isLearner: true })],
     });
     expect(manager.decide(0, status, present('a-1', 'a-2', 'b-0'), 'a')).toEqual({ type: 'promote-learner', replicaId: 'b-0' });
-    // With four voters the policy removes a surplus one on the device that hosts several (never the leader).
+    // With four voters the policy demotes a surplus one on the device that hosts several (never the leader).
     const four = { ...status, voters: ['a-0', 'a-1', 'a-2', 'b-0'], learners: [] };
-    expect(manager.decide(10, four, present('a-1', 'a-2', 'b-0'), 'a')).toMatchObject({ type: 'remove-node' });
+    expect(manager.decide(10, four, present('a-1', 'a-2', 'b-0'), 'a')).toMatchObject({ type: 'demote-voter' });
     expect(manager.decide(10, four, present('a-1', 'a-2', 'b-0'), 'a')?.replicaId).toMatch(/^a-[12]$/);
     // Voters already on distinct devices: nothing to do.
     const spread = leaderStatus({ voters: ['a-0', 'b-0', 'c-0'], learners: ['a-1'], peers: [lag('b-0', 10), lag('c-0', 10), lag('a-1', 10, { isLearner: true })] });

@@ -121,7 +121,7 @@ export class Operator implements SimNode<RaftSimMessage> {
     if (mayPromote) for (const id of learners) choices.push({ type: 'promote-learner', replicaId: id });
     for (const id of learners) choices.push({ type: 'remove-node', replicaId: id });
     const mayRemoveVoter = voters.length > this.options.minVoters && (voters.length > 2 || !this.options.learnerVoteWorkaround);
-    if (mayRemoveVoter) for (const id of voters) choices.push({ type: 'remove-node', replicaId: id });
+    if (mayRemoveVoter) for (const id of voters) choices.push({ type: 'remove-node', replicaId: id }, { type: 'demote-voter', replicaId: id });
     return choices.length === 0 ? null : { kind: 'conf-change', change: this.pick(choices) };
   }
 
