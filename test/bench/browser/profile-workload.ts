@@ -2,16 +2,21 @@
  * CPU profiles of one workload of the browser benchmark, in every tab's page and replica worker:
  *   node test/loopback-namespace.mjs node --import tsx test/bench/browser/profile-workload.ts \
  *     [--placement one-profile|separate-devices] [--durability strict|relaxed] [--op setData|getData]
- *     [--window 128] [--via follower|leader] [--ms 3000]
+ *     [--window 128] [--via follower|leader] [--ms 3000] [--threads]
  * Writes the .cpuprofile files (DevTools loads them) under test/bench/results/profiles/<time>/ and
  * prints each context's heaviest functions (self time) and heaviest call paths (total time).
+ * With --threads it profiles no JavaScript: it samples the CPU time of every Chromium thread over
+ * the run instead (thread-sampler.ts), which shows the browser's own work (IndexedDB, WebRTC, IPC).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { heaviestFunctions, heaviestTotals, TabProfiler } from './cdp-profiler.js';
-import { MeshHarness, type Durability, type Placement } from './mesh-harness.js';
+import { startThreadSampling } from './thread-sampler.js';
+import { MeshHarness, type BenchTab, type Durability, type Placement } from './mesh-harness.js';
+import type { LoopSpec } from '../pages/bench-page-api.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +27,7 @@ const { values } = parseArgs({
     via: { type: 'string', default: 'follower' },
     ms: { type: 'string', default: '3000' },
     top: { type: 'string', default: '20' },
+    threads: { type: 'boolean', default: false },
   },
 });
 const op = values.op === 'getData' ? 'getData' : 'setData';
@@ -37,6 +43,23 @@ try {
   await driver.page.evaluate(() => window.mkBench!.ensure('/bench', 10_000));
   const spec = { op, path: '/bench', window: outstanding, dataBytes: 100, durationMs: 1_000, warmup: 200 } as const;
   await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), spec);
+  if (values.threads) {
+    const stop = startThreadSampling();
+    const result = await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), { ...spec, durationMs: Number(values.ms), warmup: 0 });
+    const groups = stop();
+    console.log(`${op} ${outstanding} outstanding via ${values.via}: ${Math.round((result.ok / result.elapsedMs) * 1000)} ops/s, p50 ${result.summary.p50Ms.toFixed(2)} ms`);
+    console.log(`Chromium threads, % of one core (this machine has ${availableParallelism()} cores):`);
+    for (const g of groups.slice(0, top)) console.log(`  ${g.cpuPercent.toFixed(1).padStart(6)}%  ${g.process.padEnd(26)} ${g.thread}`);
+    console.log(`  ${groups.reduce((sum, g) => sum + g.cpuPercent, 0).toFixed(1).padStart(6)}%  in all`);
+  } else {
+    await profileJavaScript(driver, spec);
+  }
+} finally {
+  await harness.close();
+}
+
+/** The run under the DevTools profiler of every tab's page and workers. */
+async function profileJavaScript(driver: BenchTab, spec: LoopSpec): Promise<void> {
   const profilers = await Promise.all(harness.tabs.map((tab) => TabProfiler.attach(tab.page)));
   await Promise.all(profilers.map((p) => p.start()));
   const result = await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), { ...spec, durationMs: Number(values.ms), warmup: 0 });
@@ -65,6 +88,4 @@ try {
       for (const f of heaviestTotals(profile, top)) console.log(`  ${''.padStart(7)}  ${f.totalMs.toFixed(1).padStart(8)}  ${f.name}`);
     }
   }
-} finally {
-  await harness.close();
 }
