@@ -78,9 +78,10 @@ export function shortId(id: string): string {
 const ROLE_ORDER: Record<ReplicaRoleView, number> = { leader: 0, candidate: 1, follower: 2, observer: 3, joining: 4, unknown: 5 };
 
 /**
- * When the leader last saw each peer active. Raft clears its "recently active" flags every election
- * timeout (CheckQuorum) and sets them again as answers come, so one status read can catch a healthy
- * peer unmarked: a peer counts as active while it was seen active within `graceMs`.
+ * When the leader last saw each peer active. Raft's status marks a peer active when it answered
+ * within the current or the previous CheckQuorum round (an election timeout each), so a healthy
+ * peer reads active at any moment; the grace here rides out a stalled tab that is merely slow:
+ * a peer counts as active while it was seen active within `graceMs`.
  */
 export interface PeerActivity {
   readonly nowMs: number;

@@ -11,7 +11,8 @@ describe('the floor bench', () => {
     for (const part of ['page <-> its worker', 'BroadcastChannel', 'MessagePort', '1 txn, strict, alone', '128 txns, relaxed, alone', '3 tabs of one profile', 'floor of a write via a follower']) {
       expect(names.some((name) => name.includes(part)), part).toBe(true);
     }
-    const bad = records.filter((record) => !(Number.isFinite(record.value) && record.value > 0 && record.unit === 'ms'));
+    // Times are positive; the CPU per write may round to 0 over a few writes (/proc counts 10 ms ticks).
+    const bad = records.filter((record) => !(Number.isFinite(record.value) && (record.value > 0 || (record.name.includes('CPU') && record.value === 0)) && record.unit === 'ms'));
     expect(bad).toEqual([]);
   });
 });

@@ -97,17 +97,24 @@ export async function runFloorBench(options: FloorBenchOptions = {}): Promise<Be
     const portTrip = typical(measured(await a.evaluate((n) => window.mkFloor!.call({ t: 'ping-port', count: n }), ROUND_TRIPS)));
     ms('round trip worker <-> worker of another tab, MessagePort (trimmed mean)', portTrip);
 
-    const write = async (page: Page, durability: 'strict' | 'relaxed', txnsPerWrite: number) =>
-      measured(await page.evaluate((r) => window.mkFloor!.call(r), { t: 'storage', durability, txnsPerWrite, writes: WRITES } as const));
+    const write = async (page: Page, durability: 'strict' | 'relaxed', txnsPerWrite: number, writes = WRITES) =>
+      measured(await page.evaluate((r) => window.mkFloor!.call(r), { t: 'storage', durability, txnsPerWrite, writes } as const));
+    /** The browser process's CPU for a run of `writes` writes (opening and deleting the database included). */
+    const cpuOfRun = async (durability: 'strict' | 'relaxed', txns: number, writes: number) => {
+      const before = browserCpuMs(device.profileDir);
+      const times = await write(a, durability, txns, writes);
+      const after = browserCpuMs(device.profileDir);
+      return { times, cpuMs: before === null || after === null ? null : after - before };
+    };
     let strictOne = Number.NaN;
     for (const durability of ['strict', 'relaxed'] as const) {
       for (const txns of [1, 128]) {
-        const before = browserCpuMs(device.profileDir);
-        const times = await write(a, durability, txns);
-        const after = browserCpuMs(device.profileDir);
+        // A run without writes costs the opening and deleting of the database: subtract it.
+        const empty = await cpuOfRun(durability, txns, 0);
+        const { times, cpuMs } = await cpuOfRun(durability, txns, WRITES);
         const label = `IndexedDB write (meshkeeper's storage, one transaction), ${txns} txn${txns === 1 ? '' : 's'}, ${durability}, alone`;
         ms(`${label} (trimmed mean)`, typical(times));
-        if (before !== null && after !== null) ms(`${label}, browser-process CPU per write`, (after - before) / WRITES);
+        if (cpuMs !== null && empty.cpuMs !== null) ms(`${label}, browser-process CPU per write`, Math.max(0, cpuMs - empty.cpuMs) / WRITES);
         if (durability === 'strict' && txns === 1) strictOne = typical(times);
       }
     }

@@ -44,7 +44,7 @@ try {
   const spec = { op, path: '/bench', window: outstanding, dataBytes: 100, durationMs: 1_000, warmup: 200 } as const;
   await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), spec);
   if (values.threads) {
-    const stop = startThreadSampling();
+    const stop = startThreadSampling([...new Set(harness.tabs.map((tab) => tab.device.profileDir))]);
     const result = await driver.page.evaluate((s) => window.mkBench!.closedLoop(s), { ...spec, durationMs: Number(values.ms), warmup: 0 });
     const groups = stop();
     console.log(`${op} ${outstanding} outstanding via ${values.via}: ${Math.round((result.ok / result.elapsedMs) * 1000)} ops/s, p50 ${result.summary.p50Ms.toFixed(2)} ms`);

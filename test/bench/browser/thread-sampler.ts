@@ -25,20 +25,53 @@ function processType(command: string): string {
   return sub === undefined ? type : `${type}:${sub.split('.').pop() ?? sub}`;
 }
 
-function sample(): Sample {
-  const threads: Sample = new Map();
+interface ProcessInfo {
+  readonly command: string;
+  readonly parent: string;
+}
+
+/** Chromium processes by pid: those of the browsers using `profileDirs` and their descendants (every Chromium when empty). */
+function chromiumProcesses(profileDirs: readonly string[]): Map<string, ProcessInfo> {
+  const all = new Map<string, ProcessInfo>();
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return threads;
+    return all;
   }
   for (const pid of pids) {
     try {
       // Chromium rewrites its command line into one string: split on NULs and spaces alike.
       const command = readFileSync(`/proc/${pid}/cmdline`).toString().replace(/\0/g, ' ');
-      if (!/chrom(e|ium)/.test(command.split(' ')[0] ?? '')) continue;
-      const type = processType(command);
+      const stat = readFileSync(`/proc/${pid}/stat`).toString();
+      all.set(pid, { command, parent: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '0' });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const isChromium = (info: ProcessInfo) => /chrom(e|ium)/.test(info.command.split(' ')[0] ?? '');
+  const roots = new Set([...all].filter(([, info]) => isChromium(info) && (profileDirs.length === 0 || profileDirs.some((dir) => info.command.includes(`--user-data-dir=${dir}`)))).map(([pid]) => pid));
+  const chosen = new Map<string, ProcessInfo>();
+  for (const [pid, info] of all) {
+    if (!isChromium(info)) continue;
+    // Walk up to a root (at most a few levels: browser, zygote, renderer).
+    let at: string | undefined = pid;
+    for (let depth = 0; at !== undefined && depth < 8; depth++) {
+      if (roots.has(at)) {
+        chosen.set(pid, info);
+        break;
+      }
+      at = all.get(at)?.parent;
+    }
+  }
+  return chosen;
+}
+
+function sample(profileDirs: readonly string[]): Sample {
+  const threads: Sample = new Map();
+  for (const [pid, info] of chromiumProcesses(profileDirs)) {
+    try {
+      const type = processType(info.command);
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`).toString();
         const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
@@ -52,12 +85,15 @@ function sample(): Sample {
   return threads;
 }
 
-/** Starts a window; the returned function ends it and gives the groups, busiest first. */
-export function startThreadSampling(): () => ThreadGroupCpu[] {
-  const before = sample();
+/**
+ * Starts a window over the browsers using `profileDirs` (all Chromium processes when empty); the
+ * returned function ends it and gives the groups, busiest first.
+ */
+export function startThreadSampling(profileDirs: readonly string[] = []): () => ThreadGroupCpu[] {
+  const before = sample(profileDirs);
   const startedMs = performance.now();
   return () => {
-    const after = sample();
+    const after = sample(profileDirs);
     const seconds = (performance.now() - startedMs) / 1000;
     let ticksPerSecond = 100;
     try {
@@ -67,10 +103,10 @@ export function startThreadSampling(): () => ThreadGroupCpu[] {
     }
     const groups = new Map<string, ThreadGroupCpu>();
     for (const [key, end] of after) {
-      const start = before.get(key);
-      if (start === undefined) continue;
+      // A thread that started within the window counts from 0.
+      const startTicks = before.get(key)?.ticks ?? 0;
       const group = `${end.process}\n${end.thread}`;
-      const cpuPercent = ((end.ticks - start.ticks) / ticksPerSecond / seconds) * 100;
+      const cpuPercent = ((end.ticks - startTicks) / ticksPerSecond / seconds) * 100;
       const sum = groups.get(group)?.cpuPercent ?? 0;
       groups.set(group, { process: end.process, thread: end.thread, cpuPercent: sum + cpuPercent });
     }

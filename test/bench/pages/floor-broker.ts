@@ -14,5 +14,6 @@ self.onconnect = (event: MessageEvent) => {
   tab.onmessage = (message: MessageEvent<{ readonly give: MessagePort }>) => {
     const other = tabs.find((candidate) => candidate !== tab);
     if (other !== undefined) other.postMessage({ take: message.data.give }, [message.data.give]);
+    else tab.postMessage({ refused: 'no other tab is connected to the broker' });
   };
 };

@@ -33,10 +33,20 @@ function send(request: FloorRequest, transfer: Transferable[] = []): Promise<Flo
   });
 }
 
+/** How long a tab waits for the other tab's port. */
+const PORT_TIMEOUT_MS = 10_000;
 let takenResolve: () => void = () => undefined;
-const taken = new Promise<void>((resolve) => (takenResolve = resolve));
-broker.port.onmessage = async (event: MessageEvent<{ readonly take: MessagePort }>) => {
-  await send({ t: 'port', port: event.data.take }, [event.data.take]);
+let takenReject: (error: Error) => void = () => undefined;
+const taken = new Promise<void>((resolve, reject) => {
+  takenResolve = resolve;
+  takenReject = reject;
+});
+let offerRefused: string | null = null;
+broker.port.onmessage = async (event: MessageEvent<{ readonly take?: MessagePort; readonly refused?: string }>) => {
+  const { take, refused } = event.data;
+  if (refused !== undefined) offerRefused = refused;
+  if (take === undefined) return;
+  await send({ t: 'port', port: take }, [take]);
   takenResolve();
 };
 broker.port.start();
@@ -57,5 +67,8 @@ window.mkFloor = {
     await send({ t: 'port', port: channel.port1 }, [channel.port1]);
     broker.port.postMessage({ give: channel.port2 }, [channel.port2]);
   },
-  portTaken: () => taken,
+  portTaken() {
+    const timer = setTimeout(() => takenReject(new Error(offerRefused ?? `no port from the other tab within ${PORT_TIMEOUT_MS} ms`)), PORT_TIMEOUT_MS);
+    return taken.finally(() => clearTimeout(timer));
+  },
 };

@@ -19,13 +19,18 @@ async function storageWrites(request: Extract<FloorRequest, { t: 'storage' }>): 
   const storage = new IndexedDbStorage({ room, replicaId: 'floor-0', durability: request.durability });
   await storage.open();
   let durable: (() => void) | null = null;
+  let failed: ((error: Error) => void) | null = null;
   storage.onDurable(() => durable?.());
+  storage.onError((error) => failed?.(error));
   const times: number[] = [];
   try {
     for (let index = 1; index <= request.writes; index++) {
       const entry: Entry = { index, term: 1, type: EntryType.Normal, data: new Uint8Array(request.txnsPerWrite * TXN_RECORD_BYTES).fill(index & 0xff) };
       const started = performance.now();
-      const done = new Promise<void>((resolve) => (durable = resolve));
+      const done = new Promise<void>((resolve, reject) => {
+        durable = resolve;
+        failed = reject;
+      });
       storage.submit({ entries: [entry], hardState: { term: 1, vote: 'floor-0', commit: index - 1 } });
       await done;
       times.push(performance.now() - started);
@@ -40,14 +45,20 @@ async function storageWrites(request: Extract<FloorRequest, { t: 'storage' }>): 
   return times;
 }
 
+/** A pong that takes longer than this fails the measurement (the other end is gone). */
+const PONG_TIMEOUT_MS = 5_000;
+
 /** Round trips: send a ping, wait for its pong, `count` times. */
 async function pingPong(send: (seq: number) => void, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let seq = 0; seq < count; seq++) {
     const started = performance.now();
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no pong for ping ${seq} within ${PONG_TIMEOUT_MS} ms`)), PONG_TIMEOUT_MS);
       pongs = (got) => {
-        if (got === seq) resolve();
+        if (got !== seq) return;
+        clearTimeout(timer);
+        resolve();
       };
       send(seq);
     });
