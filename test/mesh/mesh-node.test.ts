@@ -140,6 +140,51 @@ describe('mesh node', () => {
     await until(() => observer.status().links.every((link) => voters.includes(link.peer)), 10_000);
   });
 
+  it("voters crowded on one device are spread when another device joins, and the tabs' clients keep writing through it: the surplus voter is demoted and never leaves the configuration", async () => {
+    const h = harness();
+    await h.start('a-0', { founder: true });
+    await Promise.all(['a-1', 'a-2'].map((id) => h.start(id)));
+    const crowded = [...h.byId.values()];
+    await until(() => oneEnsemble(crowded, 3));
+    const leaderId = crowded[0]!.status().leader!;
+    // A client on every tab that is not the leader: one of them will lose its vote.
+    const writers = await Promise.all(crowded.filter((node) => node.status().replicaId !== leaderId).map((node) => clientOf(node)));
+    await writers[0]!.create('/n', '');
+    const failures: string[] = [];
+    let writing = true;
+    const loops = writers.map(async (client) => {
+      let ok = 0;
+      while (writing) {
+        try {
+          await client.setData('/n', 'x');
+          ok++;
+        } catch (error) {
+          failures.push(String((error as { code?: unknown }).code ?? error));
+        }
+      }
+      return ok;
+    });
+    // Every few milliseconds: is every tab of device a still in the configuration?
+    const leader = h.byId.get(leaderId)!;
+    const leftConfiguration = new Set<string>();
+    const watch = setInterval(() => {
+      const { voters, learners } = leader.status();
+      for (const id of ['a-0', 'a-1', 'a-2']) if (!voters.includes(id) && !learners.includes(id)) leftConfiguration.add(id);
+    }, 2);
+    await h.start('b-0');
+    const all = [...h.byId.values()];
+    await until(() => oneEnsemble(all, 3) && new Set(all[0]!.status().voters.map((id) => id[0])).size === 2, 15_000);
+    clearInterval(watch);
+    writing = false;
+    const done = await Promise.all(loops);
+    const status = all[0]!.status();
+    expect(status.voters.filter((id) => id.startsWith('a-'))).toHaveLength(2);
+    expect(status.learners.filter((id) => id.startsWith('a-'))).toHaveLength(1);
+    expect([...leftConfiguration]).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(done.every((ok) => ok > 0)).toBe(true);
+  });
+
   it('a leader that leaves hands over; its tab\'s ephemeral node is gone and writes continue', async () => {
     const h = harness();
     await h.start('a-0', { founder: true });
