@@ -336,7 +336,9 @@ export class SignalingClient extends SignalingClientEmitter {
     socket.onopen = null;
     socket.onmessage = null;
     socket.onclose = null;
-    socket.onerror = null;
+    // Not null: Node's ws reports closing a socket that is still connecting as an 'error' event, and
+    // an EventEmitter's 'error' with no listener is thrown (an uncaught exception). Browsers ignore it.
+    socket.onerror = ignoreLateError;
     try {
       socket.close(code, reason);
     } catch {
@@ -391,3 +393,6 @@ export class SignalingClient extends SignalingClientEmitter {
     this.reconnectTimer = undefined;
   }
 }
+
+/** The error listener of a dropped socket: its late events are ignored. */
+function ignoreLateError(): void {}

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -267,6 +268,31 @@ describe('signaling client', () => {
     const aRejoined = nextEvent(a, 'joined');
     await startTestServer({ dataDir, port: first.port });
     expect(await aRejoined).toMatchObject({ rejoin: true, ensembleId: 'ensemble-of-newcomer', ensembleChanged: true, ownProposal: false });
+  });
+
+  it('a client closed while its socket is still connecting throws nothing (Node\'s ws reports that close as an error event)', async () => {
+    // A server that accepts TCP and never answers the WebSocket handshake: the socket stays connecting.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = makeClient(`ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`, 'room-silent', 'alice');
+      client.start();
+      await accepted;
+      expect(client.state).toBe('connecting');
+      client.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(uncaught.map(String)).toEqual([]);
+      expect(client.state).toBe('closed');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a client started while the server is down keeps retrying and joins once it is up', async () => {
