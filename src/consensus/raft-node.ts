@@ -128,6 +128,15 @@ export class RaftNode {
     this.raft.campaign(this.config.preVote ? 'pre-vote' : 'election');
   }
 
+  /**
+   * The leader `leaving` is going away for good (its link closed saying so): this follower stops
+   * honouring its lease, and the successor among the other voters (the smallest id) campaigns a
+   * few ticks later unless a new leader shows up first. Returns whether this replica is the successor.
+   */
+  leaderLeft(leaving: ReplicaId): boolean {
+    return this.raft.leaderLeft(leaving);
+  }
+
   /** Appends a batch of commands (leader only). Refusals say why and who leads. */
   propose(data: readonly Uint8Array[]): ProposeResult {
     const r = this.raft;

@@ -17,6 +17,9 @@ import type { ConfState, Entry, HardState, ReplicaId, Snapshot } from './types.j
 type CampaignKind = 'pre-vote' | 'election' | 'transfer';
 
 /** A message minus its envelope fields the sender fills in. */
+
+/** Ticks the successor of a leader that left waits before it campaigns (see Raft.leaderLeft). */
+export const LEADER_LEFT_GRACE_TICKS = 3;
 export type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from' | 'term'> & { term?: number } : never) : never;
 
 /**
@@ -171,6 +174,26 @@ export class Raft {
   }
 
   // ---- elections ----
+
+  /**
+   * The leader `leaving` said it is going away (its tab closed): forget it, so this replica's lease
+   * no longer refuses votes, and if this replica is the successor (the smallest id among the other
+   * voters) campaign after LEADER_LEFT_GRACE_TICKS instead of a whole election timeout. The grace
+   * lets a leadership transfer the leaving leader started win first (its new leader's first
+   * message resets this timer): two campaigns at once would split the vote. Whoever else remains
+   * waits out its timeout as before, so a successor that is gone too, or whose log is behind, costs
+   * only that. Returns whether this replica is the successor. Only liveness depends on this.
+   */
+  leaderLeft(leaving: ReplicaId): boolean {
+    if (this.role !== 'follower' || this.lead !== leaving) return false;
+    this.lead = null;
+    const successor = this.conf()
+      .voters.filter((id) => id !== leaving)
+      .sort()[0];
+    if (successor !== this.id || !this.mayCampaign()) return false;
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - LEADER_LEFT_GRACE_TICKS);
+    return true;
+  }
 
   campaign(kind: CampaignKind): void {
     if (!this.mayCampaign() || this.role === 'leader') return;

@@ -58,6 +58,15 @@ export interface MeshNodeConfig {
   readonly now?: () => number;
 }
 
+/**
+ * A tab's replica options unless told otherwise: an election timeout of 300-600 ms (30 ticks of
+ * 10 ms, randomized up to twice that) rather than the core's 100-200 ms. A busy or throttled tab
+ * stalls for a few hundred milliseconds now and then, and with 100 ms that re-elected the leader
+ * under load (failing writes in flight with CONNECTIONLOSS). A tab that closes does not wait it out:
+ * its links close saying 'bye' and the successor campaigns at once (RaftNode.leaderLeft).
+ */
+export const MESH_REPLICA_DEFAULTS: Partial<ReplicaCoreOptions> = { electionTicks: 30 };
+
 export const DEFAULT_MESH_TICK_MS = 100;
 export const DEFAULT_PRESENCE_REFRESH_MS = 5_000;
 export const DEFAULT_UNWANT_GRACE_MS = 5_000;
@@ -368,7 +377,7 @@ export class MeshNode {
         hub: this.hub,
         peerCodec: MESH_PEER_CODEC,
         ...(founding === undefined ? {} : { founding }),
-        ...(this.config.replicaOptions === undefined ? {} : { options: this.config.replicaOptions }),
+        options: { ...MESH_REPLICA_DEFAULTS, ...this.config.replicaOptions },
         ...(this.config.now === undefined ? {} : { now: this.config.now }),
         onFatal: (error) => this.config.events?.fatal?.(`storage failed: ${error.message}`),
       });

@@ -10,7 +10,7 @@ import { ReplicaCore } from '../server/replica-core.js';
 import type { ReplicaStatus } from '../server/replica-status.js';
 import type { DurableStorage, RecoveredState } from '../storage/durable-storage.js';
 import type { LinkHub } from '../transport/link-hub.js';
-import type { Unsubscribe } from '../transport/link.js';
+import { CloseReason, remoteReason, type Unsubscribe } from '../transport/link.js';
 import { decodePeerMessage, encodePeerMessage } from '../wire/peer-codec.js';
 import type { ReplicaFrame } from '../wire/client-message.js';
 import { decodeClientFrame, encodeReplicaFrame } from '../wire/session-codec.js';
@@ -91,7 +91,7 @@ export class Replica {
       this.storage.onDurable((ticket) => this.durable(ticket)),
       this.storage.onError((error) => this.fail(error)),
       this.hub.onLinkUp((link) => this.input(() => this.core.linkUp(link.peer))),
-      this.hub.onLinkDown((peer) => this.input(() => this.core.linkDown(peer))),
+      this.hub.onLinkDown((peer, reason) => this.input(() => this.core.linkDown(peer, saidLeaving(reason)))),
       this.hub.onFrame((peer, frame) => this.peerFrame(peer, frame)),
     );
     for (const peer of this.hub.peers()) this.core.linkUp(peer);
@@ -367,4 +367,14 @@ export class Replica {
     }
     link.send(frame);
   }
+}
+
+/**
+ * Whether a link's close reason says its peer went away: it said 'bye' (its tab is leaving), or its
+ * channel closed under it without a word, which is how a closed or crashed tab's data channel ends
+ * (a network failure instead shows as silence, then 'timeout'). Acting on it costs at most an early
+ * election (RaftNode.leaderLeft): replicas that still hear the leader refuse to vote against it.
+ */
+function saidLeaving(reason: string): boolean {
+  return reason === CloseReason.bye || reason === remoteReason(CloseReason.bye) || reason === CloseReason.channelClosed;
 }

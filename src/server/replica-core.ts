@@ -194,12 +194,16 @@ export class ReplicaCore {
     }
   }
 
-  /** The link to `peer` closed: frames to and from it may be lost. */
-  linkDown(peer: ReplicaId): void {
+  /**
+   * The link to `peer` closed: frames to and from it may be lost. `left`: the peer said it is
+   * leaving for good (its tab closed); a leader that leaves is replaced at once (RaftNode.leaderLeft).
+   */
+  linkDown(peer: ReplicaId, left = false): void {
     this.links.delete(peer);
     if (peer === this.state.leaderId) {
       this.runner.failForwarded('the link to the leader went down');
       this.connects.failForwarded('the link to the leader went down');
+      if (left) this.raft.leaderLeft(peer);
     }
     this.leader.replicaLeft(peer);
   }

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { LEADER_LEFT_GRACE_TICKS } from '../../src/consensus/raft.js';
 import { Network } from './harness.js';
 
 function elected(voters: string[], leader: string, config = {}): Network {
@@ -50,6 +51,71 @@ describe('PreVote (§9.6)', () => {
     net.tickAll(100);
     expect(net.leaders()).toEqual(['1']);
     expect(net.node('2').status().term).toBe(1);
+  });
+});
+
+describe('a leader that says it leaves', () => {
+  it('the successor (smallest other voter id) campaigns a few ticks later and wins: the others stop honouring the lease', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('1');
+    expect(net.node('3').leaderLeft('1')).toBe(false);
+    expect(net.node('2').leaderLeft('1')).toBe(true);
+    for (let i = 0; i < LEADER_LEFT_GRACE_TICKS; i++) {
+      net.tick('2');
+      net.tick('3');
+      net.stabilize();
+    }
+    // Far below an election timeout (10 ticks here): without leaderLeft nobody would have campaigned.
+    expect(net.leaders().filter((id) => id !== '1')).toEqual(['2']);
+    expect(net.node('2').status().term).toBe(2);
+  });
+
+  it('without the bye, the same ticks elect nobody', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('1');
+    for (let i = 0; i < LEADER_LEFT_GRACE_TICKS; i++) {
+      net.tick('2');
+      net.tick('3');
+      net.stabilize();
+    }
+    expect(net.leaders().filter((id) => id !== '1')).toEqual([]);
+  });
+
+  it('a transfer the leaving leader started wins within the grace: the successor does not campaign against it', () => {
+    const net = elected(['1', '2', '3'], '1');
+    // 1 hands over to 3 (not the successor 2) and leaves; 2 hears the bye first.
+    expect(net.node('2').leaderLeft('1')).toBe(true);
+    expect(net.node('1').transferLeadership('3').ok).toBe(true);
+    net.stabilize();
+    net.isolate('1');
+    for (let i = 0; i < 2 * LEADER_LEFT_GRACE_TICKS; i++) {
+      net.tick('2');
+      net.tick('3');
+      net.stabilize();
+    }
+    expect(net.leaders().filter((id) => id !== '1')).toEqual(['3']);
+    expect(net.node('2').status()).toMatchObject({ role: 'follower', lead: '3', term: 2 });
+  });
+
+  it('a follower still inside the lease refuses the successor; the election then waits for a timeout as before', () => {
+    const net = elected(['1', '2', '3'], '1');
+    net.isolate('1');
+    expect(net.node('2').leaderLeft('1')).toBe(true);
+    for (let i = 0; i < LEADER_LEFT_GRACE_TICKS; i++) {
+      net.tick('2');
+      net.stabilize();
+    }
+    expect(net.leaders().filter((id) => id !== '1')).toEqual([]);
+    net.tickAll(40);
+    expect(net.leaders().filter((id) => id !== '1')).toHaveLength(1);
+  });
+
+  it('a bye from a replica that does not lead changes nothing', () => {
+    const net = elected(['1', '2', '3'], '1');
+    expect(net.node('2').leaderLeft('3')).toBe(false);
+    net.tickAll(5);
+    expect(net.leaders()).toEqual(['1']);
+    expect(net.node('2').status()).toMatchObject({ lead: '1', term: 1 });
   });
 });
 

@@ -164,8 +164,13 @@ export class CoreCluster {
     }
   }
 
+  /** The replica's tab closes: as a crash, but its peers' links close saying it left ('bye'). */
+  leave(id: string): void {
+    this.crash(id, true);
+  }
+
   /** The replica dies: writes not yet durable are lost; peers see its links go down. */
-  crash(id: string): void {
+  crash(id: string, saidBye = false): void {
     const slot = this.slot(id);
     slot.crashed = true;
     slot.storage.crash();
@@ -174,7 +179,7 @@ export class CoreCluster {
       if (client.replica === id && !client.closed) client.closedReason = 'replica crashed';
       if (client.replica === id) this.clients.delete(key);
     }
-    for (const other of this.ids) if (other !== id && !this.slot(other).crashed) this.core(other).linkDown(id);
+    for (const other of this.ids) if (other !== id && !this.slot(other).crashed) this.core(other).linkDown(id, saidBye);
   }
 
   /** The replica starts again from what its disk holds. */

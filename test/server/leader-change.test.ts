@@ -28,6 +28,27 @@ describe('leader change', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('a leader whose tab leaves (its links close with bye) is replaced without waiting out an election timeout', () => {
+    const left = new CoreCluster({ voters: 3 });
+    left.elect('r1');
+    left.leave('r1');
+    // 50 ms: the successor's grace (3 ticks of 10 ms), far below the election timeout (100-200 ms).
+    left.tick(50);
+    left.settle();
+    expect(left.leader()).toBe('r2');
+    // The same without the bye (a crash): nobody campaigns before a timeout.
+    const crashed = new CoreCluster({ voters: 3 });
+    crashed.elect('r1');
+    crashed.crash('r1');
+    crashed.tick(50);
+    crashed.settle();
+    expect(crashed.leader()).toBeNull();
+    const client = left.session('r3');
+    const write = client.send(create('/after-leave'));
+    left.settle();
+    expect(client.reply(write)?.err).toBe(ErrorCode.OK);
+  });
+
   it('a session without writes in flight keeps its connection across a leader change', () => {
     const cluster = new CoreCluster({ voters: 3 });
     cluster.elect('r1');

@@ -112,6 +112,7 @@ export function buildRun(context: ScenarioContext, prng: Prng, time: SimTime, tr
         trace: (line) => trace.add(line),
         traceMessages,
         pipelinedWrites: settings.writeMode === 'pipelined' || (settings.writeMode === 'by-seed' && context.seed % 2 === 0),
+        leaderByeChance: settings.leaderByeChance,
       }),
   );
   const recorder = new HistoryRecorder<KvInput, KvOutput>(settings.maxHistoryOperations);

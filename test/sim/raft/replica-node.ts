@@ -37,6 +37,8 @@ export interface ReplicaOptions {
   readonly storageLatency: DelayProfile;
   /** At a crash, the chance the pending write is lost whole; otherwise a torn prefix of it may survive. */
   readonly unsyncedWriteLossChance: number;
+  /** Per tick, the chance this replica is told its leader left (RaftNode.leaderLeft), true or not. */
+  readonly leaderByeChance: number;
   readonly tornWrites: TornWrites;
   /** The application snapshots (RaftNode.compact) once this many entries were applied since the last one. */
   readonly snapshotEveryEntries: number;
@@ -142,6 +144,13 @@ export class RaftReplicaNode implements SimNode<RaftSimMessage> {
     p.ticks += 1;
     while (p.writes.length > 0 && p.writes[0]!.dueTick <= p.ticks) this.completeWrite(p, out);
     p.node.tick();
+    if (this.options.leaderByeChance > 0 && this.options.prng.chance(this.options.leaderByeChance)) {
+      const lead = p.node.status().lead;
+      if (lead !== null && lead !== this.id) {
+        const campaigned = p.node.leaderLeft(lead);
+        this.options.trace(`${this.id}: told its leader ${lead} left${campaigned ? ', campaigns' : ''}`);
+      }
+    }
     this.drive(p, out);
   }
 

@@ -75,6 +75,12 @@ export interface RaftScenarioOptions {
    * on odd ones, so both drivers run in every batch of seeds.
    */
   readonly writeMode?: 'pipelined' | 'sync' | 'by-seed';
+  /**
+   * Per tick, the chance a follower is told its leader left (RaftNode.leaderLeft, as when the
+   * leader's tab closes its links with 'bye'), whether or not it did: a false bye must cost at most
+   * an election, never safety.
+   */
+  readonly leaderByeChance?: number;
 }
 
 /** The options with every default filled in. */
@@ -103,4 +109,5 @@ export const RAFT_SCENARIO_DEFAULTS: RaftScenarioSettings = {
   maxHistoryOperations: 4000,
   traceMessages: false,
   writeMode: 'by-seed',
+  leaderByeChance: 0.0005,
 };
