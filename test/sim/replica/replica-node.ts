@@ -143,7 +143,9 @@ export class ReplicaNode implements SimNode<never> {
   linkChanged(peer: NodeId, up: boolean): void {
     const core = this.live();
     if (up) core.linkUp(peer);
-    else core.linkDown(peer);
+    // Half the time the link's end reads as the peer leaving for good ('bye'), true or not: a
+    // leader that "left" is then replaced early (RaftNode.leaderLeft), which must never cost safety.
+    else core.linkDown(peer, this.config.prng.chance(0.5));
     this.dirty = true;
   }
 
