@@ -130,8 +130,8 @@ export class RaftNode {
 
   /**
    * The leader `leaving` is going away for good (its link closed saying so): this follower stops
-   * honouring its lease, and the successor among the other voters (the smallest id) campaigns a
-   * few ticks later unless a new leader shows up first. Returns whether this replica is the successor.
+   * honouring its lease, and the other voters campaign a few ticks later in id order unless a new
+   * leader shows up first (Raft.leaderLeft). Returns whether this replica is the first in line.
    */
   leaderLeft(leaving: ReplicaId): boolean {
     return this.raft.leaderLeft(leaving);

@@ -177,22 +177,23 @@ export class Raft {
 
   /**
    * The leader `leaving` said it is going away (its tab closed): forget it, so this replica's lease
-   * no longer refuses votes, and if this replica is the successor (the smallest id among the other
-   * voters) campaign after LEADER_LEFT_GRACE_TICKS instead of a whole election timeout. The grace
-   * lets a leadership transfer the leaving leader started win first (its new leader's first
-   * message resets this timer): two campaigns at once would split the vote. Whoever else remains
-   * waits out its timeout as before, so a successor that is gone too, or whose log is behind, costs
-   * only that. Returns whether this replica is the successor. Only liveness depends on this.
+   * no longer refuses votes, and campaign soon instead of after a whole election timeout: the
+   * other voters in id order, the first after LEADER_LEFT_GRACE_TICKS, the next after twice that,
+   * and so on, so one is normally alone in campaigning, and when the first is gone too (a whole
+   * browser quit) or its log is behind, the next follows a few ticks later. The grace also lets a
+   * transfer the leaving leader started win first (its new leader's first message resets this
+   * timer). Returns whether this replica is the first in line. Only liveness depends on this.
    */
   leaderLeft(leaving: ReplicaId): boolean {
     if (this.role !== 'follower' || this.lead !== leaving) return false;
     this.lead = null;
-    const successor = this.conf()
+    const rank = this.conf()
       .voters.filter((id) => id !== leaving)
-      .sort()[0];
-    if (successor !== this.id || !this.mayCampaign()) return false;
-    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - LEADER_LEFT_GRACE_TICKS);
-    return true;
+      .sort()
+      .indexOf(this.id);
+    if (rank < 0 || !this.mayCampaign()) return false;
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - (rank + 1) * LEADER_LEFT_GRACE_TICKS);
+    return rank === 0;
   }
 
   campaign(kind: CampaignKind): void {

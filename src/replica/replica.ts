@@ -371,10 +371,11 @@ export class Replica {
 
 /**
  * Whether a link's close reason says its peer went away: it said 'bye' (its tab is leaving), or its
- * channel closed under it without a word, which is how a closed or crashed tab's data channel ends
- * (a network failure instead shows as silence, then 'timeout'). Acting on it costs at most an early
- * election (RaftNode.leaderLeft): replicas that still hear the leader refuse to vote against it.
+ * channel closed under it without a word, which is how a closed or crashed tab's data channel ends.
+ * A channel also closes that way when its peer connection is torn down for other reasons (ICE
+ * failure, a renegotiation, a link no longer wanted), so this can be wrong; acting on it costs at
+ * most an early election (RaftNode.leaderLeft): voters that still hear the leader refuse to vote.
  */
-function saidLeaving(reason: string): boolean {
+export function saidLeaving(reason: string): boolean {
   return reason === CloseReason.bye || reason === remoteReason(CloseReason.bye) || reason === CloseReason.channelClosed;
 }

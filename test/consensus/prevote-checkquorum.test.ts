@@ -81,7 +81,27 @@ describe('a leader that says it leaves', () => {
     expect(net.leaders().filter((id) => id !== '1')).toEqual([]);
   });
 
-  it('a transfer the leaving leader started wins within the grace: the successor does not campaign against it', () => {
+  it('the successor waits out its grace before it campaigns, and the next in line waits twice as long', () => {
+    const net = elected(['1', '2', '3', '4'], '1');
+    net.isolate('1');
+    expect(net.node('2').leaderLeft('1')).toBe(true);
+    expect(net.node('3').leaderLeft('1')).toBe(false);
+    // Cut 2 off too: it is the first in line, and it is gone.
+    net.isolate('2');
+    const roles = () => [net.node('2').status().role, net.node('3').status().role];
+    for (let i = 0; i < LEADER_LEFT_GRACE_TICKS - 1; i++) {
+      net.tick('2');
+      net.tick('3');
+    }
+    expect(roles()).toEqual(['follower', 'follower']);
+    net.tick('2');
+    net.tick('3');
+    expect(roles()).toEqual(['pre-candidate', 'follower']);
+    for (let i = 0; i < LEADER_LEFT_GRACE_TICKS; i++) net.tick('3');
+    expect(net.node('3').status().role).toBe('pre-candidate');
+  });
+
+  it('a transfer the leaving leader started still wins: the successor does not campaign against it', () => {
     const net = elected(['1', '2', '3'], '1');
     // 1 hands over to 3 (not the successor 2) and leaves; 2 hears the bye first.
     expect(net.node('2').leaderLeft('1')).toBe(true);
@@ -110,12 +130,11 @@ describe('a leader that says it leaves', () => {
     expect(net.leaders().filter((id) => id !== '1')).toHaveLength(1);
   });
 
-  it('a bye from a replica that does not lead changes nothing', () => {
-    const net = elected(['1', '2', '3'], '1');
-    expect(net.node('2').leaderLeft('3')).toBe(false);
-    net.tickAll(5);
-    expect(net.leaders()).toEqual(['1']);
-    expect(net.node('2').status()).toMatchObject({ lead: '1', term: 1 });
+  it('a bye from a replica that does not lead changes nothing, even for the replica first in line', () => {
+    const net = elected(['1', '2', '3'], '3');
+    // Had 2 led, 1 would be first in line.
+    expect(net.node('1').leaderLeft('2')).toBe(false);
+    expect(net.node('1').status()).toMatchObject({ role: 'follower', lead: '3', term: 1 });
   });
 });
 
