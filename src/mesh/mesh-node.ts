@@ -63,7 +63,7 @@ export interface MeshNodeConfig {
  * 10 ms, randomized up to twice that) rather than the core's 100-200 ms. A busy or throttled tab
  * stalls for a few hundred milliseconds now and then, and with 100 ms that re-elected the leader
  * under load (failing writes in flight with CONNECTIONLOSS). A tab that closes does not wait it out:
- * its links close saying 'bye' and the successor campaigns at once (RaftNode.leaderLeft).
+ * its links close saying 'bye' and the other voters campaign within ticks (RaftNode.leaderLeft).
  */
 export const MESH_REPLICA_DEFAULTS: Partial<ReplicaCoreOptions> = { electionTicks: 30 };
 

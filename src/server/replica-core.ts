@@ -196,7 +196,7 @@ export class ReplicaCore {
 
   /**
    * The link to `peer` closed: frames to and from it may be lost. `left`: the peer said it is
-   * leaving for good (its tab closed); a leader that leaves is replaced at once (RaftNode.leaderLeft).
+   * leaving for good (its tab closed); a leader that leaves is replaced within ticks (RaftNode.leaderLeft).
    */
   linkDown(peer: ReplicaId, left = false): void {
     this.links.delete(peer);
