@@ -29,14 +29,19 @@ export async function runMeshWorkloads(harness: MeshHarness, plan: WorkloadPlan,
     if (!made.ok) throw new Error(`could not create ${path}: ${made.code}`);
   }
 
+  /** Who leads, in which term, as each tab sees it: recorded around each loop, so errors can be told apart. */
+  const ensembleView = async () => (await harness.statuses()).map((s) => `${s.replicaId.slice(-6)}: ${s.role}, term ${s.term}, leader ${s.leader?.slice(-6) ?? 'none'}`);
   const loop = async (tab: BenchTab, id: WorkloadId, spec: LoopSpec): Promise<void> => {
     const label = `${id.workload}${id.outstanding === undefined ? '' : ` ${id.outstanding} outstanding`} via ${id.via}`;
+    const ensembleBefore = await ensembleView();
     const result = await progress.during(label, tab.page.evaluate((s) => window.mkBench!.closedLoop(s), spec), async () => {
       const p = await tab.page.evaluate(() => window.mkBench!.progress());
       return `${p.done.toLocaleString('en-US')} done${p.errors > 0 ? `, ${p.errors} errors` : ''}`;
     });
     const opsPerSecond = (result.ok / result.elapsedMs) * 1000;
-    records.push(record(base, id, result.summary, { opsPerSecond, errors: result.errors, settings: { ...settings, ...spec, errorCodes: result.errorCodes } }));
+    const ensembleAfter = await ensembleView();
+    if (result.errors > 0) progress.line(`${label}: ${result.errors} errors ${JSON.stringify(result.errorCodes)}; driving ${tab.replicaId.slice(-6)}; before [${ensembleBefore.join('; ')}], after [${ensembleAfter.join('; ')}]`);
+    records.push(record(base, id, result.summary, { opsPerSecond, errors: result.errors, settings: { ...settings, ...spec, errorCodes: result.errorCodes, ensembleBefore, ensembleAfter } }));
     progress.line(`${label}: ${Math.round(opsPerSecond).toLocaleString('en-US')} ops/s, p50 ${result.summary.p50Ms.toFixed(2)} ms, p99 ${result.summary.p99Ms.toFixed(2)} ms`);
   };
 
