@@ -18,7 +18,7 @@ type CampaignKind = 'pre-vote' | 'election' | 'transfer';
 
 /** A message minus its envelope fields the sender fills in. */
 
-/** Ticks the successor of a leader that left waits before it campaigns (see Raft.leaderLeft). */
+/** Ticks between the campaigns of the voters in line after a leader left (see Raft.leaderLeft). */
 export const LEADER_LEFT_GRACE_TICKS = 3;
 export type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from' | 'term'> & { term?: number } : never) : never;
 

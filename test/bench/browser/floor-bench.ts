@@ -11,13 +11,12 @@
  * to back (the leader's and a follower's: a quorum of 3; one backend runs them one after the
  * other) plus four worker-to-worker hops and the page's round trip to its worker.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { launchDevice } from '../../e2e/chromium.js';
 import { startTestPageServer } from '../../e2e/vite-server.js';
 import type { FloorReply } from '../pages/floor-protocol.js';
 import type { BenchRecord } from '../run.js';
+import { clockTicksPerSecond, processCommand, processIds, readStat } from './proc-stat.js';
 
 export interface FloorBenchOptions {
   /** Round trips per hop measured (default 500). */
@@ -45,24 +44,11 @@ function measured(reply: FloorReply): readonly number[] {
 
 /** CPU milliseconds used so far by the browser process (no --type) whose profile is `profileDir`; null off Linux. */
 function browserCpuMs(profileDir: string): number | null {
-  let ticksPerSecond: number;
-  try {
-    ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let command: string;
-      try {
-        command = readFileSync(`/proc/${pid}/cmdline`).toString().replace(/\0/g, ' ');
-      } catch {
-        continue;
-      }
-      if (!command.includes(`--user-data-dir=${profileDir}`) || command.includes('--type=')) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`).toString();
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
-    }
-  } catch {
-    return null;
+  for (const pid of processIds()) {
+    const command = processCommand(pid);
+    if (command === null || !command.includes(`--user-data-dir=${profileDir}`) || command.includes('--type=')) continue;
+    const stat = readStat(`/proc/${pid}/stat`);
+    return stat === null ? null : (stat.cpuTicks / clockTicksPerSecond()) * 1000;
   }
   return null;
 }

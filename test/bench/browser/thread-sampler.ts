@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { clockTicksPerSecond, processCommand, processIds, readStat, threadIds } from './proc-stat.js';
 
 /**
  * CPU time of every Chromium thread on this machine, grouped by process type and thread name, over
@@ -33,21 +32,10 @@ interface ProcessInfo {
 /** Chromium processes by pid: those of the browsers using `profileDirs` and their descendants (every Chromium when empty). */
 function chromiumProcesses(profileDirs: readonly string[]): Map<string, ProcessInfo> {
   const all = new Map<string, ProcessInfo>();
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return all;
-  }
-  for (const pid of pids) {
-    try {
-      // Chromium rewrites its command line into one string: split on NULs and spaces alike.
-      const command = readFileSync(`/proc/${pid}/cmdline`).toString().replace(/\0/g, ' ');
-      const stat = readFileSync(`/proc/${pid}/stat`).toString();
-      all.set(pid, { command, parent: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '0' });
-    } catch {
-      // The process ended meanwhile.
-    }
+  for (const pid of processIds()) {
+    const command = processCommand(pid);
+    const stat = readStat(`/proc/${pid}/stat`);
+    if (command !== null && stat !== null) all.set(pid, { command, parent: stat.parent });
   }
   const isChromium = (info: ProcessInfo) => /chrom(e|ium)/.test(info.command.split(' ')[0] ?? '');
   const roots = new Set([...all].filter(([, info]) => isChromium(info) && (profileDirs.length === 0 || profileDirs.some((dir) => info.command.includes(`--user-data-dir=${dir}`)))).map(([pid]) => pid));
@@ -70,16 +58,10 @@ function chromiumProcesses(profileDirs: readonly string[]): Map<string, ProcessI
 function sample(profileDirs: readonly string[]): Sample {
   const threads: Sample = new Map();
   for (const [pid, info] of chromiumProcesses(profileDirs)) {
-    try {
-      const type = processType(info.command);
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`).toString();
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        threads.set(`${pid}/${tid}`, { process: type, thread: name, ticks: Number(fields[11]) + Number(fields[12]) });
-      }
-    } catch {
-      // The process or thread ended meanwhile.
+    const type = processType(info.command);
+    for (const tid of threadIds(pid)) {
+      const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+      if (stat !== null) threads.set(`${pid}/${tid}`, { process: type, thread: stat.name.replace(/\d+$/, ''), ticks: stat.cpuTicks });
     }
   }
   return threads;
@@ -95,12 +77,7 @@ export function startThreadSampling(profileDirs: readonly string[] = []): () => 
   return () => {
     const after = sample(profileDirs);
     const seconds = (performance.now() - startedMs) / 1000;
-    let ticksPerSecond = 100;
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-    } catch {
-      // Linux's usual value.
-    }
+    const ticksPerSecond = clockTicksPerSecond();
     const groups = new Map<string, ThreadGroupCpu>();
     for (const [key, end] of after) {
       // A thread that started within the window counts from 0.
